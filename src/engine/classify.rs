@@ -1,0 +1,119 @@
+//! Classification of one batch: ids checked, partitions coded, then for every approved
+//! segmentation each in-scope person assigned the first segment whose rule matches, else
+//! `default`. Conditions are evaluated at most once per batch, shared by every segmentation.
+
+use std::collections::BTreeMap;
+
+use arrow_buffer::BooleanBuffer;
+use roaring::RoaringBitmap;
+
+use super::ids::{IdProblems, to_u32};
+use super::partition::{PartitionCode, PartitionCodes};
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::people::RawBatch;
+use crate::rule::{Column, Condition, kernel};
+
+/// A person's segment in one segmentation: an index into `Segmentation::segment_ids()`.
+pub type SegmentCode = u8;
+/// The code of a person outside the segmentation's scope.
+pub const OUT_OF_SCOPE: SegmentCode = SegmentCode::MAX;
+
+/// What one batch gives.
+#[derive(Debug, Default)]
+pub struct ClassifiedBatch {
+    pub file: usize,
+    pub first_row: u64,
+    pub ids: Vec<u32>,
+    pub partitions: Vec<PartitionCode>,
+    /// `codes[s][row]` for each approved segmentation `s`; empty when only checking.
+    pub codes: Vec<Vec<SegmentCode>>,
+    pub id_problems: IdProblems,
+    pub unlisted_partitions: BTreeMap<String, u64>,
+}
+
+pub struct Classifier<'a> {
+    pub model: &'a Model,
+    pub partitions: &'a PartitionCodes,
+    /// Loaded static lists, indexed like `Model::lists` (unused lists are empty).
+    pub lists: &'a [RoaringBitmap],
+    /// False for `validate`: ids and partitions only.
+    pub evaluate: bool,
+}
+
+impl Classifier<'_> {
+    pub fn classify(&self, raw: &RawBatch, file_path: &std::path::Path) -> Result<ClassifiedBatch> {
+        let arrow_err = |column: &str| {
+            let column = column.to_owned();
+            move |source| Error::Arrow {
+                path: file_path.to_owned(),
+                column,
+                source,
+            }
+        };
+        let (ids, id_problems) = to_u32(&raw.ids).map_err(arrow_err(&self.model.id_column))?;
+        let mut unlisted_partitions = BTreeMap::new();
+        let partitions = self
+            .partitions
+            .encode(&raw.partitions, &mut unlisted_partitions)
+            .map_err(arrow_err(&self.model.partition_column))?;
+        let mut batch = ClassifiedBatch {
+            file: raw.file,
+            first_row: raw.first_row,
+            ids,
+            partitions,
+            codes: Vec::new(),
+            id_problems,
+            unlisted_partitions,
+        };
+        if !self.evaluate || !batch.id_problems.is_empty() {
+            return Ok(batch);
+        }
+        let columns: Vec<Column> = self
+            .model
+            .columns
+            .iter()
+            .zip(&raw.columns)
+            .map(|((name, family), array)| Column::new(array, *family).map_err(arrow_err(name)))
+            .collect::<Result<_>>()?;
+        let len = batch.ids.len();
+        let mut cache: Vec<Option<BooleanBuffer>> = vec![None; self.model.conditions.len()];
+        let mut leaf = |id: usize| -> Result<BooleanBuffer> {
+            if let Some(bits) = &cache[id] {
+                return Ok(bits.clone());
+            }
+            let bits = match &self.model.conditions.as_slice()[id] {
+                Condition::Column(c) => kernel::evaluate(c, &columns[c.column])
+                    .map_err(arrow_err(&self.model.columns[c.column].0))?,
+                Condition::InList { list } => {
+                    let members = &self.lists[*list];
+                    BooleanBuffer::collect_bool(len, |i| members.contains(batch.ids[i]))
+                }
+            };
+            cache[id] = Some(bits.clone());
+            Ok(bits)
+        };
+        for s in &self.model.segmentations {
+            let sees = &self.partitions.sees[s.origin];
+            let mut remaining =
+                BooleanBuffer::collect_bool(len, |i| sees[usize::from(batch.partitions[i])]);
+            let mut codes = vec![OUT_OF_SCOPE; len];
+            for (g, segment) in s.segments.iter().enumerate() {
+                if remaining.count_set_bits() == 0 {
+                    break;
+                }
+                let hits = &segment.predicate.evaluate(len, &mut leaf)? & &remaining;
+                for i in hits.set_indices() {
+                    codes[i] = g as SegmentCode;
+                }
+                remaining = &remaining & &!&hits;
+            }
+            let default = s.segments.len() as SegmentCode;
+            for i in remaining.set_indices() {
+                codes[i] = default;
+            }
+            batch.codes.push(codes);
+        }
+        Ok(batch)
+    }
+}

@@ -1,0 +1,153 @@
+//! Loading a dataset: model.json read and compiled against the people files' schema, the people
+//! schema checked against SPEC §2.1, and the static lists the rules use. Shared by `run` and
+//! `validate`; problems are collected and reported together.
+
+use std::path::PathBuf;
+
+use roaring::RoaringBitmap;
+
+use crate::error::{Error, PeopleIssue, Result, Warning};
+use crate::lists::load_list;
+use crate::model::json::Issues;
+use crate::model::{Model, compile, read_spec};
+use crate::people::files::dataset_people_path;
+use crate::people::{PeopleSource, TypeFamily, family_of};
+
+/// Where a dataset's parts are; `people` and `model` override the dataset's own.
+#[derive(Debug, Clone)]
+pub struct DatasetPaths {
+    pub dataset: PathBuf,
+    pub people: Option<PathBuf>,
+    pub model: Option<PathBuf>,
+}
+
+impl DatasetPaths {
+    #[must_use]
+    pub fn model_path(&self) -> PathBuf {
+        self.model
+            .clone()
+            .unwrap_or_else(|| self.dataset.join("model.json"))
+    }
+
+    #[must_use]
+    pub fn list_path(&self, id: &str) -> PathBuf {
+        self.dataset.join("lists").join(format!("{id}.parquet"))
+    }
+}
+
+pub struct Inputs {
+    pub model_path: PathBuf,
+    pub model: Model,
+    pub source: PeopleSource,
+    /// Indexed like `Model::lists`; lists no approved rule uses stay empty.
+    pub lists: Vec<RoaringBitmap>,
+    pub list_files: Vec<(String, PathBuf, u64)>,
+    pub warnings: Vec<Warning>,
+}
+
+pub fn load(paths: &DatasetPaths, as_of_nanos: i128) -> Result<Inputs> {
+    if !paths.dataset.is_dir() && (paths.people.is_none() || paths.model.is_none()) {
+        return Err(Error::Usage {
+            message: format!("dataset `{}` is not a folder", paths.dataset.display()),
+        });
+    }
+    let model_path = paths.model_path();
+    let mut issues = Issues::default();
+    let spec = read_spec(&model_path, &mut issues)?;
+    let source = match &paths.people {
+        Some(p) => PeopleSource::open(p),
+        None => dataset_people_path(&paths.dataset).and_then(|p| PeopleSource::open(&p)),
+    };
+    let mut warnings = Vec::new();
+    let model = compile(
+        &spec,
+        source.as_ref().ok().map(|s| &s.schema),
+        as_of_nanos,
+        &mut issues,
+        &mut warnings,
+    );
+    if !issues.list.is_empty() {
+        return Err(Error::Model {
+            path: model_path,
+            issues: issues.list,
+        });
+    }
+    let source = source?;
+    check_people_schema(&source, &model)?;
+    for (name, _) in &model.columns {
+        if let Some(column) = source.schema.get(name).filter(|c| !c.missing_in.is_empty()) {
+            let first = &source.files[column.missing_in[0]].path;
+            warnings.push(Warning {
+                at: Some(first.display().to_string()),
+                message: format!(
+                    "column `{name}` is missing from {} of {} people files: read as null there",
+                    column.missing_in.len(),
+                    source.files.len()
+                ),
+            });
+        }
+    }
+    let mut lists = vec![RoaringBitmap::new(); model.lists.len()];
+    let mut list_files = Vec::new();
+    for &l in &model.used_lists {
+        let id = &model.lists[l];
+        let path = paths.list_path(id);
+        lists[l] = load_list(id, &path)?;
+        list_files.push((id.clone(), path, lists[l].len()));
+    }
+    Ok(Inputs {
+        model_path,
+        model,
+        source,
+        lists,
+        list_files,
+        warnings,
+    })
+}
+
+/// SPEC §2.1: every file has an integer id column and a string or integer partition (in the file
+/// or in a hive folder); files agree on each column's type family.
+fn check_people_schema(source: &PeopleSource, model: &Model) -> Result<()> {
+    let mut issues: Vec<PeopleIssue> = source.issues.clone();
+    for file in &source.files {
+        match file.column_type(&model.id_column) {
+            None => issues.push(PeopleIssue::MissingColumn {
+                file: file.path.clone(),
+                column: model.id_column.clone(),
+                role: "id",
+            }),
+            Some(dt) if !dt.is_integer() => issues.push(PeopleIssue::UnsupportedType {
+                file: file.path.clone(),
+                column: model.id_column.clone(),
+                role: "id",
+                found: dt.to_string(),
+                expected: "an integer",
+            }),
+            Some(_) => {}
+        }
+        match file.column_type(&model.partition_column) {
+            None if !file.has_column(&model.partition_column) => {
+                issues.push(PeopleIssue::MissingColumn {
+                    file: file.path.clone(),
+                    column: model.partition_column.clone(),
+                    role: "partition",
+                })
+            }
+            Some(dt) if !(dt.is_integer() || family_of(dt) == Some(TypeFamily::Text)) => {
+                issues.push(PeopleIssue::UnsupportedType {
+                    file: file.path.clone(),
+                    column: model.partition_column.clone(),
+                    role: "partition",
+                    found: dt.to_string(),
+                    expected: "a string or an integer",
+                });
+            }
+            _ => {}
+        }
+    }
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::People { issues })
+    }
+}

@@ -1,0 +1,177 @@
+//! The `segcalc` command: parses arguments, calls the library, maps errors to SPEC §6's exit
+//! codes. No logic lives here.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use segcalc::inputs::DatasetPaths;
+use segcalc::log::Log;
+use segcalc::run::{RunOptions, run, validate};
+
+/// Batch segmentation recalculation: people in Parquet, the model in JSON, out comes what every
+/// workspace may see, published atomically.
+///
+/// Exit codes: 0 success, 1 runtime failure (I/O, corrupt Parquet), 2 bad usage or bad input
+/// (model errors, people table breaking the rules), 75 another run holds the output lock.
+#[derive(Parser)]
+#[command(name = "segcalc", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct DatasetArgs {
+    /// Dataset folder: model.json, people.parquet or people/, lists/<id>.parquet.
+    dataset: PathBuf,
+    /// People file or folder to read instead of the dataset's own.
+    #[arg(long, value_name = "PATH")]
+    people: Option<PathBuf>,
+    /// model.json to read instead of the dataset's own.
+    #[arg(long, value_name = "PATH")]
+    model: Option<PathBuf>,
+    /// The run's "now" for in_past/in_future, RFC 3339 (default: the current time).
+    #[arg(long, value_name = "RFC3339")]
+    as_of: Option<String>,
+    /// Treat every warning as an error (exit 2).
+    #[arg(long)]
+    strict: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// No progress lines on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+impl DatasetArgs {
+    fn paths(&self) -> DatasetPaths {
+        DatasetPaths {
+            dataset: self.dataset.clone(),
+            people: self.people.clone(),
+            model: self.model.clone(),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Recalculate every approved segmentation and publish a new run under --out.
+    ///
+    /// Writes <out>/runs/<run-id>/ (membership/workspace=<W>/part-0.parquet,
+    /// bitmaps/<W>/<S>/<segment>.roaring, manifest.json), then switches <out>/current to it.
+    /// A failed run publishes nothing and leaves `current` untouched.
+    ///
+    /// Example: segcalc run data/sample --out out --as-of 2026-11-01T12:00:00Z
+    Run {
+        #[command(flatten)]
+        dataset: DatasetArgs,
+        /// Output folder (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Runs to keep after a successful run, the current one included.
+        #[arg(long, value_name = "N", default_value_t = 3)]
+        keep: usize,
+    },
+    /// Check the model against the people files: every error and warning, nothing written.
+    ///
+    /// Example: segcalc validate data/sample
+    Validate {
+        #[command(flatten)]
+        dataset: DatasetArgs,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match execute(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn thread_pool(threads: Option<usize>) -> segcalc::Result<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        if n == 0 {
+            return Err(segcalc::Error::Usage {
+                message: "--threads must be at least 1".into(),
+            });
+        }
+        builder = builder.num_threads(n);
+    }
+    builder.build().map_err(|e| segcalc::Error::Threads {
+        message: e.to_string(),
+    })
+}
+
+fn execute(cli: Cli) -> segcalc::Result<()> {
+    match cli.command {
+        Command::Run { dataset, out, keep } => {
+            let log = Log::new(dataset.quiet);
+            let options = RunOptions {
+                paths: dataset.paths(),
+                out,
+                as_of: dataset.as_of.clone(),
+                strict: dataset.strict,
+                keep,
+            };
+            let summary = thread_pool(dataset.threads)?.install(|| run(&options, &log))?;
+            let m = &summary.manifest;
+            if !dataset.quiet {
+                for s in &m.segmentations {
+                    let counts: Vec<String> = s
+                        .segments
+                        .iter()
+                        .map(|g| format!("{} {}", g.id, g.people))
+                        .collect();
+                    eprintln!(
+                        "  {} (origin {}, scope {}): {}",
+                        s.id,
+                        s.origin,
+                        s.scope,
+                        counts.join(", ")
+                    );
+                }
+            }
+            println!(
+                "segcalc: published run {} — {} people, {} segmentations, {} workspaces, {} warnings, {:.2}s → {}",
+                m.run_id,
+                m.people.total,
+                m.segmentations.len(),
+                m.workspaces
+                    .iter()
+                    .filter(|w| !w.segmentations.is_empty())
+                    .count(),
+                m.warnings.len(),
+                summary.seconds,
+                summary.run_dir.display()
+            );
+            Ok(())
+        }
+        Command::Validate { dataset } => {
+            let log = Log::new(dataset.quiet);
+            let warnings = thread_pool(dataset.threads)?.install(|| {
+                validate(
+                    &dataset.paths(),
+                    dataset.as_of.as_deref(),
+                    dataset.strict,
+                    &log,
+                )
+            })?;
+            for w in &warnings {
+                eprintln!("warning: {w}");
+            }
+            println!(
+                "segcalc: {} is valid ({} warnings)",
+                dataset.dataset.display(),
+                warnings.len()
+            );
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! What a run writes (SPEC §4): membership files ([`membership`]), bitmaps ([`bitmaps`]), the
+//! manifest ([`manifest`]), and the atomic publish that makes them visible ([`publish`]).
+
+pub mod bitmaps;
+pub mod lock;
+pub mod manifest;
+pub mod membership;
+pub mod publish;

@@ -1,0 +1,106 @@
+//! Publishing a run atomically: everything is written into a hidden staging folder
+//! (`runs/.tmp-<id>`), synced, renamed into `runs/<id>`, and only then is `current` switched by
+//! renaming a fresh symlink over it. A failure before the switch removes the staging folder and
+//! leaves `current` and every earlier run as they were.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+pub const RUNS_DIR: &str = "runs";
+pub const CURRENT_LINK: &str = "current";
+pub const STAGING_PREFIX: &str = ".tmp-";
+
+/// A run folder being written.
+pub struct Staging {
+    pub out: PathBuf,
+    pub run_id: String,
+    pub dir: PathBuf,
+    published: bool,
+}
+
+fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Write {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+impl Staging {
+    /// Creates `<out>/runs/.tmp-<id>` for a new run id derived from `started` (made unique).
+    pub fn create(out: &Path, started: &chrono::DateTime<chrono::Utc>) -> Result<Self> {
+        let runs = out.join(RUNS_DIR);
+        fs::create_dir_all(&runs).map_err(write_err(&runs))?;
+        let base = started.format("%Y%m%dT%H%M%S%.3fZ").to_string();
+        let mut run_id = base.clone();
+        let mut n = 1;
+        while runs.join(&run_id).exists() || runs.join(format!("{STAGING_PREFIX}{run_id}")).exists()
+        {
+            n += 1;
+            run_id = format!("{base}-{n}");
+        }
+        let dir = runs.join(format!("{STAGING_PREFIX}{run_id}"));
+        fs::create_dir(&dir).map_err(write_err(&dir))?;
+        Ok(Self {
+            out: out.to_owned(),
+            run_id,
+            dir,
+            published: false,
+        })
+    }
+
+    /// Renames the staging folder into place and switches `current` to it.
+    pub fn publish(mut self) -> Result<PathBuf> {
+        sync_dir(&self.dir)?;
+        let runs = self.out.join(RUNS_DIR);
+        let final_dir = runs.join(&self.run_id);
+        fs::rename(&self.dir, &final_dir).map_err(write_err(&final_dir))?;
+        self.published = true;
+        sync_dir(&runs)?;
+        switch_current(&self.out, &self.run_id)?;
+        Ok(final_dir)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Points `<out>/current` at `runs/<run_id>` by renaming a new symlink over it.
+fn switch_current(out: &Path, run_id: &str) -> Result<()> {
+    let link = out.join(CURRENT_LINK);
+    let temp = out.join(format!(".{CURRENT_LINK}.{}", std::process::id()));
+    let _ = fs::remove_file(&temp);
+    let target = Path::new(RUNS_DIR).join(run_id);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&target, &temp).map_err(write_err(&temp))?;
+    #[cfg(not(unix))]
+    return Err(Error::Write {
+        path: temp,
+        source: std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "symlinks need a Unix system",
+        ),
+    });
+    fs::rename(&temp, &link).map_err(write_err(&link))?;
+    sync_dir(out)
+}
+
+/// Makes a folder's entries (creations, renames) durable.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(write_err(dir))
+}
+
+/// The run `current` points to, if any.
+#[must_use]
+pub fn current_run(out: &Path) -> Option<PathBuf> {
+    let target = fs::read_link(out.join(CURRENT_LINK)).ok()?;
+    Some(out.join(target))
+}

@@ -1,0 +1,9 @@
+//! The people table: finding its files ([`files`]), their unified schema ([`schema`]), and the
+//! parallel, column-projected scan ([`source`]).
+
+pub mod files;
+pub mod schema;
+pub mod source;
+
+pub use schema::{PeopleSchema, TypeFamily, family_of};
+pub use source::{PeopleSource, RawBatch, ScanColumns};

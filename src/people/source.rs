@@ -1,0 +1,307 @@
+//! `PeopleSource`: the people files with their footers read (once), the unified schema, and the
+//! parallel scan that feeds batches of only the needed columns to the engine.
+//!
+//! The unit of parallel work is one row group of one file; within it, batches of
+//! [`BATCH_ROWS`] rows are decoded and handed over one at a time, so memory holds a few batches
+//! of attributes per thread, whatever the size of the table.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::types::Int32Type;
+use arrow_array::{ArrayRef, DictionaryArray, Int32Array, StringArray, new_null_array};
+use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
+use parquet::basic::Encoding;
+use parquet::file::metadata::ColumnChunkMetaData;
+use rayon::prelude::*;
+
+use super::files::{FileRef, discover};
+use super::schema::{PeopleSchema, TypeFamily};
+use crate::error::{Error, PeopleIssue, Result};
+
+/// Rows decoded at a time (arrow-rs' default of 1024 is far too small for this workload).
+pub const BATCH_ROWS: usize = 64 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub hive: Vec<(String, Option<String>)>,
+    pub metadata: ArrowReaderMetadata,
+    pub rows: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct PeopleSource {
+    pub root: PathBuf,
+    pub files: Vec<SourceFile>,
+    pub schema: PeopleSchema,
+    /// Schema problems (type conflicts across files); reported with the model's errors.
+    pub issues: Vec<PeopleIssue>,
+}
+
+/// What to read: the id, the partition, and the attribute columns rules use, in this order.
+pub struct ScanColumns<'a> {
+    pub id: &'a str,
+    pub partition: &'a str,
+    pub attributes: &'a [(String, TypeFamily)],
+}
+
+/// One decoded batch. `columns[i]` belongs to `ScanColumns::attributes[i]`.
+pub struct RawBatch {
+    pub file: usize,
+    /// Row number, within the file, of the batch's first row.
+    pub first_row: u64,
+    pub ids: ArrayRef,
+    pub partitions: ArrayRef,
+    pub columns: Vec<ArrayRef>,
+}
+
+impl PeopleSource {
+    /// Finds the files under `path` and reads their footers (in parallel).
+    pub fn open(path: &Path) -> Result<Self> {
+        let refs = discover(path)?;
+        let files: Vec<SourceFile> = refs.into_par_iter().map(open_file).collect::<Result<_>>()?;
+        let mut schema = PeopleSchema::default();
+        let mut issues = Vec::new();
+        for file in &files {
+            for field in file.metadata.schema().fields() {
+                schema.add(
+                    field.name(),
+                    field.data_type(),
+                    &file.path,
+                    false,
+                    &mut issues,
+                );
+            }
+        }
+        // Hive folder columns count where the files do not hold the column; they are strings.
+        for file in &files {
+            for (name, _) in &file.hive {
+                if file.metadata.schema().field_with_name(name).is_err() {
+                    schema.add(name, &DataType::Utf8, &file.path, true, &mut issues);
+                }
+            }
+        }
+        for (index, file) in files.iter().enumerate() {
+            let has = |name: &str| {
+                file.metadata.schema().field_with_name(name).is_ok()
+                    || file.hive.iter().any(|(h, _)| h == name)
+            };
+            for column in schema.columns.values_mut() {
+                if !has(&column.name) {
+                    column.missing_in.push(index);
+                }
+            }
+        }
+        Ok(Self {
+            root: path.to_owned(),
+            files,
+            schema,
+            issues,
+        })
+    }
+
+    #[must_use]
+    pub fn total_rows(&self) -> u64 {
+        self.files.iter().map(|f| f.rows).sum()
+    }
+
+    /// Decodes every row of every file, calling `f` on each batch in parallel; results come back
+    /// in file, row-group and batch order, whatever the thread timing.
+    pub fn scan<T: Send>(
+        &self,
+        columns: &ScanColumns<'_>,
+        f: impl Fn(RawBatch) -> Result<T> + Sync,
+    ) -> Result<Vec<T>> {
+        let mut units = Vec::new();
+        for (file_index, file) in self.files.iter().enumerate() {
+            let mut first_row = 0u64;
+            for (rg, meta) in file.metadata.metadata().row_groups().iter().enumerate() {
+                units.push((file_index, rg, first_row));
+                first_row += meta.num_rows() as u64;
+            }
+        }
+        let per_unit: Vec<Vec<T>> = units
+            .into_par_iter()
+            .map(|(file, rg, first_row)| self.scan_unit(file, rg, first_row, columns, &f))
+            .collect::<Result<_>>()?;
+        Ok(per_unit.into_iter().flatten().collect())
+    }
+
+    fn scan_unit<T>(
+        &self,
+        file_index: usize,
+        row_group: usize,
+        first_row: u64,
+        columns: &ScanColumns<'_>,
+        f: &(impl Fn(RawBatch) -> Result<T> + Sync),
+    ) -> Result<Vec<T>> {
+        let file = &self.files[file_index];
+        let parquet_err = |source| Error::Parquet {
+            path: file.path.clone(),
+            source,
+        };
+        let file_schema = file.metadata.schema();
+        let rg_meta = file.metadata.metadata().row_group(row_group);
+
+        // Which root columns to read, and a schema hint that keeps strings dictionary-encoded
+        // where the pages are (one predicate per distinct value) and reads views elsewhere.
+        let mut wanted: Vec<&str> = vec![columns.id, columns.partition];
+        wanted.extend(columns.attributes.iter().map(|(n, _)| n.as_str()));
+        let parquet_schema = file.metadata.metadata().file_metadata().schema_descr();
+        let mut roots = Vec::new();
+        let mut hinted: Vec<Field> = file_schema
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone())
+            .collect();
+        for name in &wanted {
+            let Ok(root) = file_schema.index_of(name) else {
+                continue;
+            };
+            if roots.contains(&root) {
+                continue;
+            }
+            roots.push(root);
+            let field = &hinted[root];
+            if super::schema::family_of(field.data_type()) == Some(TypeFamily::Text) {
+                let leaf = (0..parquet_schema.num_columns())
+                    .find(|&i| parquet_schema.get_column_root_idx(i) == root);
+                let dictionary =
+                    leaf.is_some_and(|leaf| all_dictionary_encoded(rg_meta.column(leaf)));
+                let hint = if dictionary {
+                    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+                } else {
+                    DataType::Utf8View
+                };
+                hinted[root] = field.clone().with_data_type(hint);
+            }
+        }
+        let hinted = Arc::new(Schema::new_with_metadata(
+            hinted,
+            file_schema.metadata().clone(),
+        ));
+        let options = ArrowReaderOptions::new().with_schema(hinted);
+        let metadata = ArrowReaderMetadata::try_new(file.metadata.metadata().clone(), options)
+            .map_err(parquet_err)?;
+        let reader = File::open(&file.path).map_err(|source| Error::Read {
+            path: file.path.clone(),
+            source,
+        })?;
+        let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(reader, metadata);
+        let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+        let reader = builder
+            .with_projection(mask)
+            .with_row_groups(vec![row_group])
+            .with_batch_size(BATCH_ROWS)
+            .build()
+            .map_err(parquet_err)?;
+
+        let mut out = Vec::new();
+        let mut row = first_row;
+        for batch in reader {
+            let batch = batch.map_err(|source| Error::Arrow {
+                path: file.path.clone(),
+                column: format!("(row group {row_group})"),
+                source,
+            })?;
+            let len = batch.num_rows();
+            let column = |name: &str, data_type: &DataType| -> ArrayRef {
+                if let Some(array) = batch.column_by_name(name) {
+                    return array.clone();
+                }
+                match file.hive.iter().rev().find(|(h, _)| h == name) {
+                    Some((_, value)) => constant_text(value.as_deref(), len),
+                    None => new_null_array(data_type, len),
+                }
+            };
+            let attributes = columns
+                .attributes
+                .iter()
+                .map(|(name, _)| {
+                    let data_type = self
+                        .schema
+                        .get(name)
+                        .map_or(DataType::Utf8, |c| c.data_type.clone());
+                    column(name, &data_type)
+                })
+                .collect();
+            let raw = RawBatch {
+                file: file_index,
+                first_row: row,
+                ids: column(columns.id, &DataType::Int64),
+                partitions: column(columns.partition, &DataType::Utf8),
+                columns: attributes,
+            };
+            out.push(f(raw)?);
+            row += len as u64;
+        }
+        Ok(out)
+    }
+}
+
+fn open_file(file: FileRef) -> Result<SourceFile> {
+    let reader = File::open(&file.path).map_err(|source| Error::Read {
+        path: file.path.clone(),
+        source,
+    })?;
+    let metadata =
+        ArrowReaderMetadata::load(&reader, ArrowReaderOptions::new()).map_err(|source| {
+            Error::Parquet {
+                path: file.path.clone(),
+                source,
+            }
+        })?;
+    let rows = metadata.metadata().file_metadata().num_rows().max(0) as u64;
+    Ok(SourceFile {
+        path: file.path,
+        hive: file.hive,
+        metadata,
+        rows,
+    })
+}
+
+/// Is every data page of this column chunk dictionary-encoded?
+fn all_dictionary_encoded(column: &ColumnChunkMetaData) -> bool {
+    if column.dictionary_page_offset().is_none() {
+        return false;
+    }
+    match column.page_encoding_stats_mask() {
+        Some(mask) => {
+            mask.is_only(Encoding::PLAIN_DICTIONARY) || mask.is_only(Encoding::RLE_DICTIONARY)
+        }
+        None => true,
+    }
+}
+
+/// A column that holds one value (a hive folder's) on every row, as a one-entry dictionary.
+fn constant_text(value: Option<&str>, len: usize) -> ArrayRef {
+    let keys = match value {
+        Some(_) => Int32Array::from(vec![0; len]),
+        None => Int32Array::new_null(len),
+    };
+    let values = StringArray::from(vec![value.unwrap_or_default()]);
+    Arc::new(DictionaryArray::<Int32Type>::new(keys, Arc::new(values)))
+}
+
+impl SourceFile {
+    #[must_use]
+    pub fn has_column(&self, name: &str) -> bool {
+        self.metadata.schema().field_with_name(name).is_ok()
+            || self.hive.iter().any(|(h, _)| h == name)
+    }
+
+    #[must_use]
+    pub fn column_type(&self, name: &str) -> Option<&DataType> {
+        self.metadata
+            .schema()
+            .field_with_name(name)
+            .ok()
+            .map(|f| f.data_type())
+    }
+}

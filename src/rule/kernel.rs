@@ -1,0 +1,304 @@
+//! Vectorised evaluation of one [`ColumnCondition`] over one batch [`Column`].
+//!
+//! String tests on a dictionary-encoded column run once per dictionary value and are then
+//! gathered by key; every other test is a tight loop over the values buffer. Nulls are folded in
+//! last, from the validity bitmap.
+
+use std::ops::Bound;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int32Type;
+use arrow_array::{Array, ArrayAccessor, ArrayRef, DictionaryArray};
+use arrow_buffer::{BooleanBuffer, NullBuffer};
+use arrow_schema::{ArrowError, DataType};
+
+use super::column::Column;
+use super::condition::{ColumnCondition, NumberRange, Test, TextOp, TimeKey, TimeRange};
+use super::value::{Ratio, integer_range};
+
+/// Evaluates `condition` on `column`: one bit per row.
+pub fn evaluate(condition: &ColumnCondition, column: &Column) -> Result<BooleanBuffer, ArrowError> {
+    let len = column.len();
+    let (positive, nulls) = match (&condition.test, column) {
+        (Test::Text { op, needles }, Column::Text(array)) => {
+            return text(array, *op, needles, condition);
+        }
+        (Test::Never, c) => (BooleanBuffer::new_unset(len), nulls_of(c)),
+        (Test::Number(ranges), Column::Int(a)) => {
+            let bounds: Vec<(i64, i64)> = ranges.iter().filter_map(|r| int_bounds(r, 0)).collect();
+            let values = a.values();
+            (
+                BooleanBuffer::collect_bool(len, |i| in_any(values[i], &bounds)),
+                a.nulls().cloned(),
+            )
+        }
+        (Test::Number(ranges), Column::Decimal { values: a, scale }) => {
+            let bounds: Vec<(i128, i128)> = ranges
+                .iter()
+                .filter_map(|r| range_in(r, i32::from(*scale)))
+                .collect();
+            let values = a.values();
+            (
+                BooleanBuffer::collect_bool(len, |i| in_any(values[i], &bounds)),
+                a.nulls().cloned(),
+            )
+        }
+        (Test::Number(ranges), Column::Float(a)) => {
+            let values = a.values();
+            let ranges: Vec<(Bound<f64>, Bound<f64>)> = ranges
+                .iter()
+                .map(|r| (r.lo.map(|e| e.to_f64()), r.hi.map(|e| e.to_f64())))
+                .collect();
+            (
+                BooleanBuffer::collect_bool(len, |i| ranges.iter().any(|r| float_in(values[i], r))),
+                a.nulls().cloned(),
+            )
+        }
+        (Test::Bool(wanted), Column::Bool(a)) => {
+            let values = a.values();
+            let positive = match (wanted.contains(&true), wanted.contains(&false)) {
+                (true, true) => BooleanBuffer::new_set(len),
+                (true, false) => values.clone(),
+                (false, true) => !values,
+                (false, false) => BooleanBuffer::new_unset(len),
+            };
+            (positive, a.nulls().cloned())
+        }
+        (
+            Test::Time {
+                for_dates,
+                for_timestamps,
+            },
+            Column::Time {
+                raw,
+                nanos_per_unit,
+                is_date,
+            },
+        ) => {
+            let ranges = if *is_date { for_dates } else { for_timestamps };
+            let per_day = i64::try_from(super::column::NANOS_PER_DAY / nanos_per_unit).unwrap_or(1);
+            let values = raw.values();
+            let mut positive = BooleanBuffer::new_unset(len);
+            for range in ranges {
+                let Some((lo, hi)) = time_bounds(range, *nanos_per_unit) else {
+                    continue;
+                };
+                let hits = match range.key {
+                    TimeKey::Day if per_day == 1 => {
+                        BooleanBuffer::collect_bool(len, |i| in_range(values[i], lo, hi))
+                    }
+                    TimeKey::Day => BooleanBuffer::collect_bool(len, |i| {
+                        in_range(values[i].div_euclid(per_day), lo, hi)
+                    }),
+                    TimeKey::Instant => {
+                        BooleanBuffer::collect_bool(len, |i| in_range(values[i], lo, hi))
+                    }
+                };
+                positive = &positive | &hits;
+            }
+            (positive, raw.nulls().cloned())
+        }
+        (test, column) => {
+            return Err(ArrowError::InvalidArgumentError(format!(
+                "internal: test {test:?} cannot run on a column read as {}",
+                column_kind(column)
+            )));
+        }
+    };
+    Ok(finish(positive, nulls.as_ref(), condition))
+}
+
+/// Folds nulls and negation into the positive test's bits.
+fn finish(
+    positive: BooleanBuffer,
+    nulls: Option<&NullBuffer>,
+    condition: &ColumnCondition,
+) -> BooleanBuffer {
+    let with_nulls = match nulls {
+        Some(valid) if valid.null_count() > 0 => {
+            let valid = valid.inner();
+            if condition.null_matches {
+                &positive | &!valid
+            } else {
+                &positive & valid
+            }
+        }
+        _ => positive,
+    };
+    if condition.negate {
+        !&with_nulls
+    } else {
+        with_nulls
+    }
+}
+
+fn nulls_of(column: &Column) -> Option<NullBuffer> {
+    match column {
+        Column::Text(a) => a.logical_nulls(),
+        Column::Int(a) => a.nulls().cloned(),
+        Column::Decimal { values, .. } => values.nulls().cloned(),
+        Column::Float(a) => a.nulls().cloned(),
+        Column::Bool(a) => a.nulls().cloned(),
+        Column::Time { raw, .. } => raw.nulls().cloned(),
+    }
+}
+
+fn column_kind(column: &Column) -> &'static str {
+    match column {
+        Column::Text(_) => "text",
+        Column::Int(_) => "integer",
+        Column::Decimal { .. } => "decimal",
+        Column::Float(_) => "float",
+        Column::Bool(_) => "boolean",
+        Column::Time { .. } => "date/time",
+    }
+}
+
+#[inline]
+fn in_range<T: PartialOrd>(v: T, lo: T, hi: T) -> bool {
+    v >= lo && v <= hi
+}
+
+#[inline]
+fn in_any<T: PartialOrd + Copy>(v: T, bounds: &[(T, T)]) -> bool {
+    bounds.iter().any(|&(lo, hi)| in_range(v, lo, hi))
+}
+
+fn range_in(range: &NumberRange, scale: i32) -> Option<(i128, i128)> {
+    integer_range(
+        range.lo.map(|e| e.scaled(scale)),
+        range.hi.map(|e| e.scaled(scale)),
+    )
+}
+
+fn int_bounds(range: &NumberRange, scale: i32) -> Option<(i64, i64)> {
+    let (lo, hi) = range_in(range, scale)?;
+    let lo = lo.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
+    let hi = hi.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
+    Some((lo, hi))
+}
+
+fn float_in(v: f64, (lo, hi): &(Bound<f64>, Bound<f64>)) -> bool {
+    let above = match lo {
+        Bound::Included(l) => v >= *l,
+        Bound::Excluded(l) => v > *l,
+        Bound::Unbounded => !v.is_nan(),
+    };
+    let below = match hi {
+        Bound::Included(h) => v <= *h,
+        Bound::Excluded(h) => v < *h,
+        Bound::Unbounded => !v.is_nan(),
+    };
+    above && below
+}
+
+/// The range in the column's own integer units (day numbers for [`TimeKey::Day`]).
+fn time_bounds(range: &TimeRange, nanos_per_unit: i64) -> Option<(i64, i64)> {
+    let den = match range.key {
+        TimeKey::Day => 1,
+        TimeKey::Instant => i128::from(nanos_per_unit),
+    };
+    let (lo, hi) = integer_range(
+        range.lo.map(|v| Ratio::new(v, den)),
+        range.hi.map(|v| Ratio::new(v, den)),
+    )?;
+    let clamp = |v: i128| v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
+    Some((clamp(lo), clamp(hi)))
+}
+
+/// Lowercases `s` into `scratch` (ASCII fast path) and tests it.
+fn text_matches(s: &str, op: TextOp, needles: &[String], scratch: &mut String) -> bool {
+    if op == TextOp::Empty {
+        return s.is_empty();
+    }
+    scratch.clear();
+    if s.is_ascii() {
+        scratch.push_str(s);
+        scratch.make_ascii_lowercase();
+    } else {
+        scratch.push_str(&s.to_lowercase());
+    }
+    let s = scratch.as_str();
+    needles.iter().any(|n| match op {
+        TextOp::Equals => s == n,
+        TextOp::Contains => s.contains(n.as_str()),
+        TextOp::StartsWith => s.starts_with(n.as_str()),
+        TextOp::EndsWith => s.ends_with(n.as_str()),
+        TextOp::Empty => false,
+    })
+}
+
+fn per_value<'a, A: ArrayAccessor<Item = &'a str>>(
+    array: A,
+    op: TextOp,
+    needles: &[String],
+) -> BooleanBuffer {
+    let mut scratch = String::new();
+    BooleanBuffer::collect_bool(array.len(), |i| {
+        text_matches(array.value(i), op, needles, &mut scratch)
+    })
+}
+
+/// The positive test over a plain (non-dictionary) string array.
+fn plain_text(
+    array: &dyn Array,
+    op: TextOp,
+    needles: &[String],
+) -> Result<BooleanBuffer, ArrowError> {
+    Ok(match array.data_type() {
+        DataType::Utf8 => per_value(array.as_string::<i32>(), op, needles),
+        DataType::LargeUtf8 => per_value(array.as_string::<i64>(), op, needles),
+        DataType::Utf8View => per_value(array.as_string_view(), op, needles),
+        _ => {
+            let cast = arrow_cast::cast(array, &DataType::Utf8View)?;
+            per_value(cast.as_string_view(), op, needles)
+        }
+    })
+}
+
+fn text(
+    array: &ArrayRef,
+    op: TextOp,
+    needles: &[String],
+    condition: &ColumnCondition,
+) -> Result<BooleanBuffer, ArrowError> {
+    if let DataType::Dictionary(key, _) = array.data_type() {
+        let dict: DictionaryArray<Int32Type> = if **key == DataType::Int32 {
+            array.as_dictionary::<Int32Type>().clone()
+        } else {
+            let target = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+            arrow_cast::cast(array, &target)?
+                .as_dictionary::<Int32Type>()
+                .clone()
+        };
+        let values = dict.values();
+        // One answer per dictionary value, nulls and negation included, then gathered by key.
+        let value_positive = plain_text(values.as_ref(), op, needles)?;
+        let value_answers = finish(value_positive, values.logical_nulls().as_ref(), condition);
+        let null_answer = condition.null_matches != condition.negate;
+        let keys = dict.keys();
+        let key_values = keys.values();
+        let n_values = value_answers.len();
+        let answers = BooleanBuffer::collect_bool(keys.len(), |i| {
+            let k = key_values[i] as usize;
+            if k < n_values {
+                value_answers.value(k)
+            } else {
+                null_answer
+            }
+        });
+        return Ok(match keys.nulls() {
+            Some(valid) if valid.null_count() > 0 => {
+                let valid = valid.inner();
+                if null_answer {
+                    &answers | &!valid
+                } else {
+                    &answers & valid
+                }
+            }
+            _ => answers,
+        });
+    }
+    let positive = plain_text(array.as_ref(), op, needles)?;
+    Ok(finish(positive, array.logical_nulls().as_ref(), condition))
+}
