@@ -1,0 +1,41 @@
+//! The five datasets of real Parquet writers each give exactly `expected-membership.csv`.
+
+use crate::support::{
+    FIXTURE_AS_OF, FIXTURES, csv_lines, data_dir, membership_lines, run_cli, stderr,
+};
+
+#[test]
+fn every_writer_gives_the_expected_membership() {
+    let expected = csv_lines(&data_dir().join("fixtures").join("expected-membership.csv"));
+    assert!(expected.len() > 1000, "the expectation is not empty");
+    for name in FIXTURES {
+        let out = tempfile::tempdir().unwrap();
+        let dataset = data_dir().join("fixtures").join(name);
+        let output = run_cli(&[
+            "run",
+            dataset.to_str().unwrap(),
+            "--out",
+            out.path().to_str().unwrap(),
+            "--as-of",
+            FIXTURE_AS_OF,
+            "--quiet",
+        ]);
+        assert!(output.status.success(), "{name}: {}", stderr(&output));
+        let actual = membership_lines(out.path());
+        let missing: Vec<_> = expected
+            .iter()
+            .filter(|l| !actual.contains(l))
+            .take(5)
+            .collect();
+        let extra: Vec<_> = actual
+            .iter()
+            .filter(|l| !expected.contains(l))
+            .take(5)
+            .collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{name}: missing {missing:?}, extra {extra:?}"
+        );
+        assert_eq!(actual.len(), expected.len(), "{name}");
+    }
+}

@@ -1,0 +1,7 @@
+//! The one integration-test binary (see STYLE.md): each module is one area.
+
+mod bad_input;
+mod fixtures;
+mod golden;
+mod property;
+mod support;

@@ -1,0 +1,85 @@
+//! Helpers shared by the integration tests: running the binary, rendering a run's outputs as
+//! sorted text lines.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use segcalc::output::membership::read_long;
+
+/// The `segcalc` binary Cargo built for these tests.
+pub fn segcalc() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_segcalc"))
+}
+
+/// Runs `segcalc` with `args`; returns the output (any exit code).
+pub fn run_cli(args: &[&str]) -> Output {
+    segcalc()
+        .args(args)
+        .output()
+        .expect("the segcalc binary runs")
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The project's test data folder.
+pub fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("data")
+}
+
+/// The fixture datasets written by real Parquet writers.
+pub const FIXTURES: [&str; 5] = [
+    "pyarrow-dictionary",
+    "duckdb",
+    "polars",
+    "pandas",
+    "spark-hive",
+];
+pub const FIXTURE_AS_OF: &str = "2026-11-01T12:00:00Z";
+
+/// `workspace,segmentation,segment,person_id` lines of the run `current` points to, sorted like
+/// `expected-membership.csv` (by text).
+pub fn membership_lines(out: &Path) -> Vec<String> {
+    let rows = read_long(&out.join("current")).expect("membership is readable");
+    let mut lines: Vec<String> = rows
+        .into_iter()
+        .map(|r| {
+            format!(
+                "{},{},{},{}",
+                r.workspace, r.segmentation, r.segment, r.person_id
+            )
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// The data lines of a CSV file (header dropped), sorted.
+pub fn csv_lines(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).expect("csv is readable");
+    let mut lines: Vec<String> = text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// Copies a folder tree (hidden files included).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
