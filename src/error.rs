@@ -23,58 +23,20 @@ impl fmt::Display for ModelIssue {
         if let Some(context) = &self.context {
             write!(f, " in {context}")?;
         }
-        write!(
-            f,
-            " ({})",
-            if self.path.is_empty() {
-                "/"
-            } else {
-                &self.path
-            }
-        )
+        write!(f, " ({})", if self.path.is_empty() { "/" } else { &self.path })
     }
 }
 
 /// A problem in the people table or a static list that breaks SPEC §2.1.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PeopleIssue {
-    MissingColumn {
-        file: PathBuf,
-        column: String,
-        role: &'static str,
-    },
-    UnsupportedType {
-        file: PathBuf,
-        column: String,
-        role: &'static str,
-        found: String,
-        expected: &'static str,
-    },
-    TypeConflict {
-        column: String,
-        first_file: PathBuf,
-        first_type: String,
-        other_file: PathBuf,
-        other_type: String,
-    },
-    NullIds {
-        column: String,
-        count: u64,
-        examples: Vec<RowRef>,
-    },
-    IdsOutOfRange {
-        column: String,
-        count: u64,
-        examples: Vec<(RowRef, String)>,
-    },
-    DuplicateIds {
-        column: String,
-        count: u64,
-        examples: Vec<(u32, RowRef, RowRef)>,
-    },
-    TooManyPeople {
-        rows: u64,
-    },
+    MissingColumn { file: PathBuf, column: String, role: &'static str },
+    UnsupportedType { file: PathBuf, column: String, role: &'static str, found: String, expected: &'static str },
+    TypeConflict { column: String, first_file: PathBuf, first_type: String, other_file: PathBuf, other_type: String },
+    NullIds { column: String, count: u64, examples: Vec<RowRef> },
+    IdsOutOfRange { column: String, count: u64, examples: Vec<(RowRef, String)> },
+    DuplicateIds { column: String, count: u64, examples: Vec<(u32, RowRef, RowRef)> },
+    TooManyPeople { rows: u64 },
 }
 
 /// A row of an input file: the file and the 0-based row number within it.
@@ -97,85 +59,37 @@ impl fmt::Display for PeopleIssue {
                 f,
                 "{} has no {role} column `{column}`; name another one with \"people\": {{\"{}\": ...}} in model.json",
                 file.display(),
-                if *role == "id" {
-                    "id_column"
-                } else {
-                    "partition_column"
-                }
+                if *role == "id" { "id_column" } else { "partition_column" }
             ),
-            Self::UnsupportedType {
-                file,
-                column,
-                role,
-                found,
-                expected,
-            } => write!(
-                f,
-                "{role} column `{column}` in {} has type {found}; it must be {expected}",
-                file.display()
-            ),
-            Self::TypeConflict {
-                column,
-                first_file,
-                first_type,
-                other_file,
-                other_type,
-            } => write!(
+            Self::UnsupportedType { file, column, role, found, expected } => {
+                write!(f, "{role} column `{column}` in {} has type {found}; it must be {expected}", file.display())
+            }
+            Self::TypeConflict { column, first_file, first_type, other_file, other_type } => write!(
                 f,
                 "column `{column}` is {first_type} in {} but {other_type} in {}; all files must agree on a column's type family",
                 first_file.display(),
                 other_file.display()
             ),
-            Self::NullIds {
-                column,
-                count,
-                examples,
-            } => {
-                write!(
-                    f,
-                    "{count} people have a null `{column}` (ids may not be null): "
-                )?;
+            Self::NullIds { column, count, examples } => {
+                write!(f, "{count} people have a null `{column}` (ids may not be null): ")?;
                 write_list(f, examples.iter())
             }
-            Self::IdsOutOfRange {
-                column,
-                count,
-                examples,
-            } => {
-                write!(
-                    f,
-                    "{count} values of `{column}` are outside 0..=4294967295: "
-                )?;
+            Self::IdsOutOfRange { column, count, examples } => {
+                write!(f, "{count} values of `{column}` are outside 0..=4294967295: ")?;
                 write_list(f, examples.iter().map(|(at, v)| format!("{v} at {at}")))
             }
-            Self::DuplicateIds {
-                column,
-                count,
-                examples,
-            } => {
-                write!(
-                    f,
-                    "{count} values of `{column}` occur more than once (ids must be unique over all files): "
-                )?;
-                write_list(
-                    f,
-                    examples
-                        .iter()
-                        .map(|(id, a, b)| format!("{id} at {a} and at {b}")),
-                )
+            Self::DuplicateIds { column, count, examples } => {
+                write!(f, "{count} values of `{column}` occur more than once (ids must be unique over all files): ")?;
+                write_list(f, examples.iter().map(|(id, a, b)| format!("{id} at {a} and at {b}")))
             }
-            Self::TooManyPeople { rows } => write!(
-                f,
-                "the people table has {rows} rows, more than the 4294967296 distinct person ids allow"
-            ),
+            Self::TooManyPeople { rows } => {
+                write!(f, "the people table has {rows} rows, more than the 4294967296 distinct person ids allow")
+            }
         }
     }
 }
 
-fn write_list<T: fmt::Display>(
-    f: &mut fmt::Formatter<'_>,
-    items: impl Iterator<Item = T>,
-) -> fmt::Result {
+fn write_list<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: impl Iterator<Item = T>) -> fmt::Result {
     for (i, item) in items.enumerate() {
         if i > 0 {
             write!(f, "; ")?;
@@ -224,18 +138,10 @@ pub enum Error {
     },
 
     #[error("`{}` is not valid JSON: {message} at line {line}, column {column}", path.display())]
-    ModelSyntax {
-        path: PathBuf,
-        message: String,
-        line: usize,
-        column: usize,
-    },
+    ModelSyntax { path: PathBuf, message: String, line: usize, column: usize },
 
     #[error("{}", render_model_issues(path, issues))]
-    Model {
-        path: PathBuf,
-        issues: Vec<ModelIssue>,
-    },
+    Model { path: PathBuf, issues: Vec<ModelIssue> },
 
     #[error("{}", render_people_issues(issues))]
     People { issues: Vec<PeopleIssue> },
@@ -266,11 +172,7 @@ pub enum Error {
     },
 
     #[error("static list `{list}` ({}): {reason}", path.display())]
-    List {
-        list: String,
-        path: PathBuf,
-        reason: String,
-    },
+    List { list: String, path: PathBuf, reason: String },
 
     #[error("--strict: {} warning(s) count as errors:\n{}", warnings.len(), render_warnings(warnings))]
     StrictWarnings { warnings: Vec<Warning> },
@@ -328,11 +230,7 @@ fn render_people_issues(issues: &[PeopleIssue]) -> String {
 }
 
 fn render_warnings(warnings: &[Warning]) -> String {
-    warnings
-        .iter()
-        .map(|w| format!("  - {w}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    warnings.iter().map(|w| format!("  - {w}")).collect::<Vec<_>>().join("\n")
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -24,9 +24,7 @@ pub struct DatasetPaths {
 impl DatasetPaths {
     #[must_use]
     pub fn model_path(&self) -> PathBuf {
-        self.model
-            .clone()
-            .unwrap_or_else(|| self.dataset.join("model.json"))
+        self.model.clone().unwrap_or_else(|| self.dataset.join("model.json"))
     }
 
     #[must_use]
@@ -47,9 +45,7 @@ pub struct Inputs {
 
 pub fn load(paths: &DatasetPaths, as_of_nanos: i128) -> Result<Inputs> {
     if !paths.dataset.is_dir() && (paths.people.is_none() || paths.model.is_none()) {
-        return Err(Error::Usage {
-            message: format!("dataset `{}` is not a folder", paths.dataset.display()),
-        });
+        return Err(Error::Usage { message: format!("dataset `{}` is not a folder", paths.dataset.display()) });
     }
     let model_path = paths.model_path();
     let mut issues = Issues::default();
@@ -59,18 +55,9 @@ pub fn load(paths: &DatasetPaths, as_of_nanos: i128) -> Result<Inputs> {
         None => dataset_people_path(&paths.dataset).and_then(|p| PeopleSource::open(&p)),
     };
     let mut warnings = Vec::new();
-    let model = compile(
-        &spec,
-        source.as_ref().ok().map(|s| &s.schema),
-        as_of_nanos,
-        &mut issues,
-        &mut warnings,
-    );
+    let model = compile(&spec, source.as_ref().ok().map(|s| &s.schema), as_of_nanos, &mut issues, &mut warnings);
     if !issues.list.is_empty() {
-        return Err(Error::Model {
-            path: model_path,
-            issues: issues.list,
-        });
+        return Err(Error::Model { path: model_path, issues: issues.list });
     }
     let source = source?;
     check_people_schema(&source, &model)?;
@@ -95,14 +82,7 @@ pub fn load(paths: &DatasetPaths, as_of_nanos: i128) -> Result<Inputs> {
         lists[l] = load_list(id, &path)?;
         list_files.push((id.clone(), path, lists[l].len()));
     }
-    Ok(Inputs {
-        model_path,
-        model,
-        source,
-        lists,
-        list_files,
-        warnings,
-    })
+    Ok(Inputs { model_path, model, source, lists, list_files, warnings })
 }
 
 /// SPEC §2.1: every file has an integer id column and a string or integer partition (in the file
@@ -126,13 +106,11 @@ fn check_people_schema(source: &PeopleSource, model: &Model) -> Result<()> {
             Some(_) => {}
         }
         match file.column_type(&model.partition_column) {
-            None if !file.has_column(&model.partition_column) => {
-                issues.push(PeopleIssue::MissingColumn {
-                    file: file.path.clone(),
-                    column: model.partition_column.clone(),
-                    role: "partition",
-                })
-            }
+            None if !file.has_column(&model.partition_column) => issues.push(PeopleIssue::MissingColumn {
+                file: file.path.clone(),
+                column: model.partition_column.clone(),
+                role: "partition",
+            }),
             Some(dt) if !(dt.is_integer() || family_of(dt) == Some(TypeFamily::Text)) => {
                 issues.push(PeopleIssue::UnsupportedType {
                     file: file.path.clone(),
@@ -145,9 +123,5 @@ fn check_people_schema(source: &PeopleSource, model: &Model) -> Result<()> {
             _ => {}
         }
     }
-    if issues.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::People { issues })
-    }
+    if issues.is_empty() { Ok(()) } else { Err(Error::People { issues }) }
 }

@@ -15,81 +15,47 @@ use crate::error::{Error, Result};
 pub const LIST_COLUMN: &str = "person_id";
 
 pub fn load_list(id: &str, path: &Path) -> Result<RoaringBitmap> {
-    let fail = |reason: String| Error::List {
-        list: id.to_owned(),
-        path: path.to_owned(),
-        reason,
-    };
+    let fail = |reason: String| Error::List { list: id.to_owned(), path: path.to_owned(), reason };
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(fail(format!(
-                "the file does not exist; a rule uses `member_of_list: \"{id}\"`"
-            )));
+            return Err(fail(format!("the file does not exist; a rule uses `member_of_list: \"{id}\"`")));
         }
         Err(source) => {
-            return Err(Error::Read {
-                path: path.to_owned(),
-                source,
-            });
+            return Err(Error::Read { path: path.to_owned(), source });
         }
     };
-    let builder =
-        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|source| Error::Parquet {
-            path: path.to_owned(),
-            source,
-        })?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|source| Error::Parquet { path: path.to_owned(), source })?;
     let Ok(root) = builder.schema().index_of(LIST_COLUMN) else {
-        let found: Vec<String> = builder
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| format!("`{}`", f.name()))
-            .collect();
-        return Err(fail(format!(
-            "it has no `{LIST_COLUMN}` column (found {})",
-            found.join(", ")
-        )));
+        let found: Vec<String> = builder.schema().fields().iter().map(|f| format!("`{}`", f.name())).collect();
+        return Err(fail(format!("it has no `{LIST_COLUMN}` column (found {})", found.join(", "))));
     };
     let data_type = builder.schema().field(root).data_type().clone();
     if !data_type.is_integer() {
-        return Err(fail(format!(
-            "`{LIST_COLUMN}` has type {data_type}; it must be an integer"
-        )));
+        return Err(fail(format!("`{LIST_COLUMN}` has type {data_type}; it must be an integer")));
     }
     let mask = ProjectionMask::roots(builder.parquet_schema(), [root]);
     let reader = builder
         .with_projection(mask)
         .with_batch_size(64 * 1024)
         .build()
-        .map_err(|source| Error::Parquet {
-            path: path.to_owned(),
-            source,
-        })?;
+        .map_err(|source| Error::Parquet { path: path.to_owned(), source })?;
     let mut members = RoaringBitmap::new();
     let mut row = 0u64;
     for batch in reader {
-        let batch = batch.map_err(|source| Error::Arrow {
-            path: path.to_owned(),
-            column: LIST_COLUMN.into(),
-            source,
-        })?;
+        let batch =
+            batch.map_err(|source| Error::Arrow { path: path.to_owned(), column: LIST_COLUMN.into(), source })?;
         let (ids, problems) = to_u32(batch.column(0)).map_err(|source| Error::Arrow {
             path: path.to_owned(),
             column: LIST_COLUMN.into(),
             source,
         })?;
         if let Some(&r) = problems.null_rows.first() {
-            return Err(fail(format!(
-                "`{LIST_COLUMN}` is null at row {}",
-                row + r as u64
-            )));
+            return Err(fail(format!("`{LIST_COLUMN}` is null at row {}", row + r as u64)));
         }
         if let Some((r, v)) = problems.out_of_range_rows.first() {
-            return Err(fail(format!(
-                "`{LIST_COLUMN}` {v} at row {} is outside 0..=4294967295",
-                row + *r as u64
-            )));
+            return Err(fail(format!("`{LIST_COLUMN}` {v} at row {} is outside 0..=4294967295", row + *r as u64)));
         }
         members.extend(ids);
         row += batch.num_rows() as u64;

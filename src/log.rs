@@ -13,19 +13,13 @@ pub struct Log {
 impl Log {
     #[must_use]
     pub fn new(quiet: bool) -> Self {
-        Self {
-            quiet,
-            start: Instant::now(),
-        }
+        Self { quiet, start: Instant::now() }
     }
 
     pub fn step(&self, message: impl Display) {
         if !self.quiet {
             let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ");
-            eprintln!(
-                "[{now} +{:.1}s] {message}",
-                self.start.elapsed().as_secs_f64()
-            );
+            eprintln!("[{now} +{:.1}s] {message}", self.start.elapsed().as_secs_f64());
         }
     }
 

@@ -31,7 +31,7 @@ struct DatasetArgs {
     /// model.json to read instead of the dataset's own.
     #[arg(long, value_name = "PATH")]
     model: Option<PathBuf>,
-    /// The run's "now" for in_past/in_future, RFC 3339 (default: the current time).
+    /// The run's "now" for `in_past/in_future`, RFC 3339 (default: the current time).
     #[arg(long, value_name = "RFC3339")]
     as_of: Option<String>,
     /// Treat every warning as an error (exit 2).
@@ -47,11 +47,7 @@ struct DatasetArgs {
 
 impl DatasetArgs {
     fn paths(&self) -> DatasetPaths {
-        DatasetPaths {
-            dataset: self.dataset.clone(),
-            people: self.people.clone(),
-            model: self.model.clone(),
-        }
+        DatasetPaths { dataset: self.dataset.clone(), people: self.people.clone(), model: self.model.clone() }
     }
 }
 
@@ -98,44 +94,25 @@ fn thread_pool(threads: Option<usize>) -> segcalc::Result<rayon::ThreadPool> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
         if n == 0 {
-            return Err(segcalc::Error::Usage {
-                message: "--threads must be at least 1".into(),
-            });
+            return Err(segcalc::Error::Usage { message: "--threads must be at least 1".into() });
         }
         builder = builder.num_threads(n);
     }
-    builder.build().map_err(|e| segcalc::Error::Threads {
-        message: e.to_string(),
-    })
+    builder.build().map_err(|e| segcalc::Error::Threads { message: e.to_string() })
 }
 
 fn execute(cli: Cli) -> segcalc::Result<()> {
     match cli.command {
         Command::Run { dataset, out, keep } => {
             let log = Log::new(dataset.quiet);
-            let options = RunOptions {
-                paths: dataset.paths(),
-                out,
-                as_of: dataset.as_of.clone(),
-                strict: dataset.strict,
-                keep,
-            };
+            let options =
+                RunOptions { paths: dataset.paths(), out, as_of: dataset.as_of.clone(), strict: dataset.strict, keep };
             let summary = thread_pool(dataset.threads)?.install(|| run(&options, &log))?;
             let m = &summary.manifest;
             if !dataset.quiet {
                 for s in &m.segmentations {
-                    let counts: Vec<String> = s
-                        .segments
-                        .iter()
-                        .map(|g| format!("{} {}", g.id, g.people))
-                        .collect();
-                    eprintln!(
-                        "  {} (origin {}, scope {}): {}",
-                        s.id,
-                        s.origin,
-                        s.scope,
-                        counts.join(", ")
-                    );
+                    let counts: Vec<String> = s.segments.iter().map(|g| format!("{} {}", g.id, g.people)).collect();
+                    eprintln!("  {} (origin {}, scope {}): {}", s.id, s.origin, s.scope, counts.join(", "));
                 }
             }
             println!(
@@ -143,10 +120,7 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
                 m.run_id,
                 m.people.total,
                 m.segmentations.len(),
-                m.workspaces
-                    .iter()
-                    .filter(|w| !w.segmentations.is_empty())
-                    .count(),
+                m.workspaces.iter().filter(|w| !w.segmentations.is_empty()).count(),
                 m.warnings.len(),
                 summary.seconds,
                 summary.run_dir.display()
@@ -155,22 +129,12 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
         }
         Command::Validate { dataset } => {
             let log = Log::new(dataset.quiet);
-            let warnings = thread_pool(dataset.threads)?.install(|| {
-                validate(
-                    &dataset.paths(),
-                    dataset.as_of.as_deref(),
-                    dataset.strict,
-                    &log,
-                )
-            })?;
+            let warnings = thread_pool(dataset.threads)?
+                .install(|| validate(&dataset.paths(), dataset.as_of.as_deref(), dataset.strict, &log))?;
             for w in &warnings {
                 eprintln!("warning: {w}");
             }
-            println!(
-                "segcalc: {} is valid ({} warnings)",
-                dataset.dataset.display(),
-                warnings.len()
-            );
+            println!("segcalc: {} is valid ({} warnings)", dataset.dataset.display(), warnings.len());
             Ok(())
         }
     }

@@ -15,8 +15,8 @@ use crate::model::Model;
 use crate::output::bitmaps::write_bitmap;
 use crate::output::lock::OutputLock;
 use crate::output::manifest::{
-    Engine, FileRows, InputsInfo, ListInfo, Manifest, PeopleCounts, SegmentCount,
-    SegmentationCounts, Timing, VisibleSegmentation, WarningEntry, WorkspaceCounts,
+    Engine, FileRows, InputsInfo, ListInfo, Manifest, PeopleCounts, SegmentCount, SegmentationCounts, Timing,
+    VisibleSegmentation, WarningEntry, WorkspaceCounts,
 };
 use crate::output::membership::{visible_segmentations, write_workspace};
 use crate::output::publish::{RUNS_DIR, STAGING_PREFIX, Staging, current_run};
@@ -51,28 +51,19 @@ pub struct Prepared {
     pub as_of: chrono::DateTime<chrono::Utc>,
 }
 
-pub fn parse_as_of(
-    value: Option<&str>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<chrono::DateTime<chrono::Utc>> {
+pub fn parse_as_of(value: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> Result<chrono::DateTime<chrono::Utc>> {
     match value {
         None => Ok(now),
-        Some(text) => chrono::DateTime::parse_from_rfc3339(text)
-            .map(|t| t.with_timezone(&chrono::Utc))
-            .map_err(|e| Error::AsOf {
-                value: text.to_owned(),
-                reason: format!("{e}; use RFC 3339, e.g. 2026-11-01T12:00:00Z"),
-            }),
+        Some(text) => chrono::DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&chrono::Utc)).map_err(|e| {
+            Error::AsOf { value: text.to_owned(), reason: format!("{e}; use RFC 3339, e.g. 2026-11-01T12:00:00Z") }
+        }),
     }
 }
 
 fn timed<T>(timings: &mut Vec<Timing>, phase: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     let start = Instant::now();
     let value = f()?;
-    timings.push(Timing {
-        phase: phase.to_owned(),
-        ms: start.elapsed().as_millis() as u64,
-    });
+    timings.push(Timing { phase: phase.to_owned(), ms: start.elapsed().as_millis() as u64 });
     Ok(value)
 }
 
@@ -95,38 +86,18 @@ pub fn prepare(
         inputs.source.files.len()
     ));
     let codes = PartitionCodes::new(model);
-    let classifier = Classifier {
-        model,
-        partitions: &codes,
-        lists: &inputs.lists,
-        evaluate,
-    };
-    let attributes: Vec<(String, crate::people::TypeFamily)> = if evaluate {
-        model.columns.clone()
-    } else {
-        Vec::new()
-    };
-    let columns = ScanColumns {
-        id: &model.id_column,
-        partition: &model.partition_column,
-        attributes: &attributes,
-    };
+    let classifier = Classifier { model, partitions: &codes, lists: &inputs.lists, evaluate };
+    let attributes: Vec<(String, crate::people::TypeFamily)> =
+        if evaluate { model.columns.clone() } else { Vec::new() };
+    let columns = ScanColumns { id: &model.id_column, partition: &model.partition_column, attributes: &attributes };
     let source = &inputs.source;
     let batches = timed(&mut timings, "scan_and_classify", || {
-        source.scan(&columns, |raw| {
-            classifier.classify(&raw, &source.files[raw.file].path)
-        })
+        source.scan(&columns, |raw| classifier.classify(&raw, &source.files[raw.file].path))
     })?;
     log.step(format_args!("classified {} batches", batches.len()));
     let files: Vec<PathBuf> = source.files.iter().map(|f| f.path.clone()).collect();
-    let segmentations = if evaluate {
-        model.segmentations.len()
-    } else {
-        0
-    };
-    let table = timed(&mut timings, "assemble", || {
-        assemble(batches, &files, &model.id_column, segmentations)
-    })?;
+    let segmentations = if evaluate { model.segmentations.len() } else { 0 };
+    let table = timed(&mut timings, "assemble", || assemble(batches, &files, &model.id_column, segmentations))?;
     let mut warnings = inputs.warnings.clone();
     let homeless = people_in_no_workspace(&codes, &table);
     if homeless > 0 {
@@ -137,43 +108,23 @@ pub fn prepare(
             ),
         });
     }
-    Ok(Prepared {
-        inputs,
-        codes,
-        table,
-        warnings,
-        timings,
-        as_of,
-    })
+    Ok(Prepared { inputs, codes, table, warnings, timings, as_of })
 }
 
 fn people_in_no_workspace(codes: &PartitionCodes, table: &PeopleTable) -> u64 {
-    let seen: Vec<bool> = (0..=usize::from(codes.null))
-        .map(|c| codes.sees.iter().any(|w| w[c]))
-        .collect();
-    table
-        .partitions
-        .iter()
-        .filter(|&&p| !seen[usize::from(p)])
-        .count() as u64
+    let seen: Vec<bool> = (0..=usize::from(codes.null)).map(|c| codes.sees.iter().any(|w| w[c])).collect();
+    table.partitions.iter().filter(|&&p| !seen[usize::from(p)]).count() as u64
 }
 
 fn strict_check(strict: bool, warnings: &[Warning]) -> Result<()> {
     if strict && !warnings.is_empty() {
-        return Err(Error::StrictWarnings {
-            warnings: warnings.to_vec(),
-        });
+        return Err(Error::StrictWarnings { warnings: warnings.to_vec() });
     }
     Ok(())
 }
 
 /// `segcalc validate`: every error (as `Err`) and warning (returned), nothing written.
-pub fn validate(
-    paths: &DatasetPaths,
-    as_of: Option<&str>,
-    strict: bool,
-    log: &Log,
-) -> Result<Vec<Warning>> {
+pub fn validate(paths: &DatasetPaths, as_of: Option<&str>, strict: bool, log: &Log) -> Result<Vec<Warning>> {
     let as_of = parse_as_of(as_of, chrono::Utc::now())?;
     let prepared = prepare(paths, as_of, false, log)?;
     strict_check(strict, &prepared.warnings)?;
@@ -187,34 +138,20 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
     let as_of = parse_as_of(options.as_of.as_deref(), started)?;
     let _lock = OutputLock::acquire(&options.out, &started)?;
     remove_leftovers(&options.out);
-    let Prepared {
-        inputs,
-        codes,
-        table,
-        warnings,
-        mut timings,
-        as_of,
-    } = prepare(&options.paths, as_of, true, log)?;
+    let Prepared { inputs, codes, table, warnings, mut timings, as_of } = prepare(&options.paths, as_of, true, log)?;
     for w in &warnings {
         log.warn(w);
     }
     strict_check(options.strict, &warnings)?;
     let model = &inputs.model;
-    let members = timed(&mut timings, "bitmaps", || {
-        Ok(Members::build(model, &codes, &table))
-    })?;
+    let members = timed(&mut timings, "bitmaps", || Ok(Members::build(model, &codes, &table)))?;
     log.step(format_args!("built bitmaps for {} people", table.len()));
 
     let staging = Staging::create(&options.out, &started)?;
     let run_dir = staging.dir.clone();
-    let workspace_counts = timed(&mut timings, "write", || {
-        write_outputs(&run_dir, model, &codes, &table, &members)
-    })?;
+    let workspace_counts = timed(&mut timings, "write", || write_outputs(&run_dir, model, &codes, &table, &members))?;
     let manifest = Manifest {
-        engine: Engine {
-            name: "segcalc".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
+        engine: Engine { name: "segcalc".into(), version: env!("CARGO_PKG_VERSION").into() },
         run_id: staging.run_id.clone(),
         as_of: as_of.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
         started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
@@ -231,18 +168,11 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
     write_synced(&manifest_path, text.as_bytes())?;
     let run_dir = staging.publish()?;
     remove_old_runs(&options.out, options.keep, log);
-    Ok(RunSummary {
-        run_dir,
-        manifest,
-        seconds: clock.elapsed().as_secs_f64(),
-    })
+    Ok(RunSummary { run_dir, manifest, seconds: clock.elapsed().as_secs_f64() })
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let err = |source| Error::Write {
-        path: path.to_owned(),
-        source,
-    };
+    let err = |source| Error::Write { path: path.to_owned(), source };
     let mut file = std::fs::File::create(path).map_err(err)?;
     std::io::Write::write_all(&mut file, bytes).map_err(err)?;
     file.sync_all().map_err(err)
@@ -263,40 +193,19 @@ fn write_outputs(
             let visible = visible_segmentations(model, w);
             let mut membership_rows = 0;
             if !visible.is_empty() {
-                let dir = run_dir
-                    .join("membership")
-                    .join(format!("workspace={}", workspace.id));
-                std::fs::create_dir_all(&dir).map_err(|source| Error::Write {
-                    path: dir.clone(),
-                    source,
-                })?;
-                membership_rows = write_workspace(
-                    &dir.join("part-0.parquet"),
-                    model,
-                    codes,
-                    table,
-                    w,
-                    &visible,
-                )?;
+                let dir = run_dir.join("membership").join(format!("workspace={}", workspace.id));
+                std::fs::create_dir_all(&dir).map_err(|source| Error::Write { path: dir.clone(), source })?;
+                membership_rows = write_workspace(&dir.join("part-0.parquet"), model, codes, table, w, &visible)?;
             }
             let mut segmentations = Vec::new();
             for &s in &visible {
                 let segmentation = &model.segmentations[s];
-                let dir = run_dir
-                    .join("bitmaps")
-                    .join(&workspace.id)
-                    .join(&segmentation.id);
-                std::fs::create_dir_all(&dir).map_err(|source| Error::Write {
-                    path: dir.clone(),
-                    source,
-                })?;
+                let dir = run_dir.join("bitmaps").join(&workspace.id).join(&segmentation.id);
+                std::fs::create_dir_all(&dir).map_err(|source| Error::Write { path: dir.clone(), source })?;
                 let mut segments = Vec::new();
                 for (g, id) in segmentation.segment_ids().into_iter().enumerate() {
                     let bitmap = members.visible(s, g, w);
-                    segments.push(SegmentCount {
-                        id: id.to_owned(),
-                        people: bitmap.len(),
-                    });
+                    segments.push(SegmentCount { id: id.to_owned(), people: bitmap.len() });
                     write_bitmap(&dir.join(format!("{id}.roaring")), bitmap)?;
                 }
                 segmentations.push(VisibleSegmentation {
@@ -322,19 +231,12 @@ fn inputs_info(inputs: &Inputs) -> InputsInfo {
             .source
             .files
             .iter()
-            .map(|f| FileRows {
-                path: f.path.display().to_string(),
-                rows: f.rows,
-            })
+            .map(|f| FileRows { path: f.path.display().to_string(), rows: f.rows })
             .collect(),
         lists: inputs
             .list_files
             .iter()
-            .map(|(id, path, people)| ListInfo {
-                id: id.clone(),
-                path: path.display().to_string(),
-                people: *people,
-            })
+            .map(|(id, path, people)| ListInfo { id: id.clone(), path: path.display().to_string(), people: *people })
             .collect(),
     }
 }
@@ -344,12 +246,8 @@ fn people_counts(model: &Model, codes: &PartitionCodes, table: &PeopleTable) -> 
     for &p in &table.partitions {
         per_code[usize::from(p)] += 1;
     }
-    let partitions: BTreeMap<String, u64> = model
-        .partitions
-        .iter()
-        .enumerate()
-        .map(|(i, name)| (name.clone(), per_code[i]))
-        .collect();
+    let partitions: BTreeMap<String, u64> =
+        model.partitions.iter().enumerate().map(|(i, name)| (name.clone(), per_code[i])).collect();
     PeopleCounts {
         total: table.len() as u64,
         in_no_workspace: people_in_no_workspace(codes, table),
@@ -369,10 +267,7 @@ fn segmentation_counts(model: &Model, members: &Members) -> Vec<SegmentationCoun
                 .segment_ids()
                 .into_iter()
                 .zip(&members.segments[s])
-                .map(|(id, bitmap)| SegmentCount {
-                    id: id.to_owned(),
-                    people: bitmap.len(),
-                })
+                .map(|(id, bitmap)| SegmentCount { id: id.to_owned(), people: bitmap.len() })
                 .collect();
             SegmentationCounts {
                 id: seg.id.clone(),
@@ -380,11 +275,7 @@ fn segmentation_counts(model: &Model, members: &Members) -> Vec<SegmentationCoun
                 origin: model.workspaces[seg.origin].id.clone(),
                 scope: segments.iter().map(|c| c.people).sum(),
                 segments,
-                visible_in: seg
-                    .visible_in
-                    .iter()
-                    .map(|&w| model.workspaces[w].id.clone())
-                    .collect(),
+                visible_in: seg.visible_in.iter().map(|&w| model.workspaces[w].id.clone()).collect(),
             }
         })
         .collect()
@@ -394,11 +285,7 @@ fn segmentation_counts(model: &Model, members: &Members) -> Vec<SegmentationCoun
 fn remove_leftovers(out: &Path) {
     if let Ok(entries) = std::fs::read_dir(out.join(RUNS_DIR)) {
         for entry in entries.flatten() {
-            if entry
-                .file_name()
-                .to_string_lossy()
-                .starts_with(STAGING_PREFIX)
-            {
+            if entry.file_name().to_string_lossy().starts_with(STAGING_PREFIX) {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }
@@ -415,15 +302,12 @@ fn remove_leftovers(out: &Path) {
 /// Keeps the newest `keep` runs (and always the current one); run ids sort by time.
 fn remove_old_runs(out: &Path, keep: usize, log: &Log) {
     let runs_dir = out.join(RUNS_DIR);
-    let current = current_run(out).and_then(|p| p.file_name().map(|n| n.to_os_string()));
+    let current = current_run(out).and_then(|p| p.file_name().map(std::ffi::OsStr::to_os_string));
     let Ok(entries) = std::fs::read_dir(&runs_dir) else {
         return;
     };
-    let mut runs: Vec<_> = entries
-        .flatten()
-        .map(|e| e.file_name())
-        .filter(|n| !n.to_string_lossy().starts_with('.'))
-        .collect();
+    let mut runs: Vec<_> =
+        entries.flatten().map(|e| e.file_name()).filter(|n| !n.to_string_lossy().starts_with('.')).collect();
     runs.sort();
     let excess = runs.len().saturating_sub(keep.max(1));
     for name in runs.into_iter().take(excess) {
@@ -431,10 +315,7 @@ fn remove_old_runs(out: &Path, keep: usize, log: &Log) {
             continue;
         }
         if let Err(e) = std::fs::remove_dir_all(runs_dir.join(&name)) {
-            log.warn(format_args!(
-                "could not delete old run {}: {e}",
-                runs_dir.join(&name).display()
-            ));
+            log.warn(format_args!("could not delete old run {}: {e}", runs_dir.join(&name).display()));
         }
     }
 }

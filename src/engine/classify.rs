@@ -45,11 +45,7 @@ impl Classifier<'_> {
     pub fn classify(&self, raw: &RawBatch, file_path: &std::path::Path) -> Result<ClassifiedBatch> {
         let arrow_err = |column: &str| {
             let column = column.to_owned();
-            move |source| Error::Arrow {
-                path: file_path.to_owned(),
-                column,
-                source,
-            }
+            move |source| Error::Arrow { path: file_path.to_owned(), column, source }
         };
         let (ids, id_problems) = to_u32(&raw.ids).map_err(arrow_err(&self.model.id_column))?;
         let mut unlisted_partitions = BTreeMap::new();
@@ -83,8 +79,9 @@ impl Classifier<'_> {
                 return Ok(bits.clone());
             }
             let bits = match &self.model.conditions.as_slice()[id] {
-                Condition::Column(c) => kernel::evaluate(c, &columns[c.column])
-                    .map_err(arrow_err(&self.model.columns[c.column].0))?,
+                Condition::Column(c) => {
+                    kernel::evaluate(c, &columns[c.column]).map_err(arrow_err(&self.model.columns[c.column].0))?
+                }
                 Condition::InList { list } => {
                     let members = &self.lists[*list];
                     BooleanBuffer::collect_bool(len, |i| members.contains(batch.ids[i]))
@@ -95,8 +92,7 @@ impl Classifier<'_> {
         };
         for s in &self.model.segmentations {
             let sees = &self.partitions.sees[s.origin];
-            let mut remaining =
-                BooleanBuffer::collect_bool(len, |i| sees[usize::from(batch.partitions[i])]);
+            let mut remaining = BooleanBuffer::collect_bool(len, |i| sees[usize::from(batch.partitions[i])]);
             let mut codes = vec![OUT_OF_SCOPE; len];
             for (g, segment) in s.segments.iter().enumerate() {
                 if remaining.count_set_bits() == 0 {

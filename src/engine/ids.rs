@@ -43,21 +43,14 @@ pub fn to_u32(array: &ArrayRef) -> Result<(Vec<u32>, IdProblems), ArrowError> {
         v => {
             problems.out_of_range += 1;
             if problems.out_of_range_rows.len() < EXAMPLES {
-                problems
-                    .out_of_range_rows
-                    .push((i, v.map_or_else(|| "?".to_owned(), |v| v.to_string())));
+                problems.out_of_range_rows.push((i, v.map_or_else(|| "?".to_owned(), |v| v.to_string())));
             }
             ids.push(0);
         }
     };
     match array.data_type() {
         DataType::UInt64 => {
-            for (i, v) in array
-                .as_primitive::<UInt64Type>()
-                .values()
-                .iter()
-                .enumerate()
-            {
+            for (i, v) in array.as_primitive::<UInt64Type>().values().iter().enumerate() {
                 push(i, Some(i128::from(*v)), &mut problems);
             }
         }
@@ -68,9 +61,7 @@ pub fn to_u32(array: &ArrayRef) -> Result<(Vec<u32>, IdProblems), ArrowError> {
             }
         }
         other => {
-            return Err(ArrowError::InvalidArgumentError(format!(
-                "ids must be integers, found {other}"
-            )));
+            return Err(ArrowError::InvalidArgumentError(format!("ids must be integers, found {other}")));
         }
     }
     Ok((ids, problems))
@@ -86,21 +77,13 @@ mod tests {
 
     #[test]
     fn narrows_and_reports_bad_ids() {
-        let array: ArrayRef = Arc::new(Int64Array::from(vec![
-            Some(7),
-            None,
-            Some(-1),
-            Some(4_294_967_295),
-            Some(4_294_967_296),
-        ]));
+        let array: ArrayRef =
+            Arc::new(Int64Array::from(vec![Some(7), None, Some(-1), Some(4_294_967_295), Some(4_294_967_296)]));
         let (ids, problems) = to_u32(&array).unwrap();
         assert_eq!(ids, vec![7, 0, 0, u32::MAX, 0]);
         assert_eq!((problems.nulls, problems.null_rows.clone()), (1, vec![1]));
         assert_eq!(problems.out_of_range, 2);
-        assert_eq!(
-            problems.out_of_range_rows,
-            vec![(2, "-1".to_owned()), (4, "4294967296".to_owned())]
-        );
+        assert_eq!(problems.out_of_range_rows, vec![(2, "-1".to_owned()), (4, "4294967296".to_owned())]);
         let array: ArrayRef = Arc::new(UInt64Array::from(vec![u64::MAX]));
         assert_eq!(to_u32(&array).unwrap().1.out_of_range, 1);
     }

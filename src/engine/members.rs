@@ -24,12 +24,8 @@ impl Members {
             .into_par_iter()
             .map(|w| {
                 let sees = &codes.sees[w];
-                let ids = table
-                    .ids
-                    .iter()
-                    .zip(&table.partitions)
-                    .filter(|(_, p)| sees[usize::from(**p)])
-                    .map(|(id, _)| *id);
+                let ids =
+                    table.ids.iter().zip(&table.partitions).filter(|(_, p)| sees[usize::from(**p)]).map(|(id, _)| *id);
                 RoaringBitmap::from_sorted_iter(ids).unwrap_or_default()
             })
             .collect();
@@ -44,16 +40,10 @@ impl Members {
                         lists[usize::from(code)].push(id);
                     }
                 }
-                lists
-                    .into_iter()
-                    .map(|ids| RoaringBitmap::from_sorted_iter(ids).unwrap_or_default())
-                    .collect()
+                lists.into_iter().map(|ids| RoaringBitmap::from_sorted_iter(ids).unwrap_or_default()).collect()
             })
             .collect();
-        Self {
-            workspaces,
-            segments,
-        }
+        Self { workspaces, segments }
     }
 
     /// What workspace `w` sees of segment `g` of segmentation `s` (SPEC §3.3).

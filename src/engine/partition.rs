@@ -26,12 +26,7 @@ pub struct PartitionCodes {
 impl PartitionCodes {
     #[must_use]
     pub fn new(model: &Model) -> Self {
-        let by_name = model
-            .partitions
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.clone(), i as PartitionCode))
-            .collect();
+        let by_name = model.partitions.iter().enumerate().map(|(i, p)| (p.clone(), i as PartitionCode)).collect();
         let other = model.partitions.len() as PartitionCode;
         let null = other + 1;
         let sees = model
@@ -47,12 +42,7 @@ impl PartitionCodes {
                     .collect()
             })
             .collect();
-        Self {
-            by_name,
-            other,
-            null,
-            sees,
-        }
+        Self { by_name, other, null, sees }
     }
 
     fn code(&self, name: &str) -> PartitionCode {
@@ -89,9 +79,7 @@ impl PartitionCodes {
                 }
             }
             DataType::Utf8 => self.encode_strings(array.as_string::<i32>(), unlisted, &mut out),
-            DataType::LargeUtf8 => {
-                self.encode_strings(array.as_string::<i64>(), unlisted, &mut out)
-            }
+            DataType::LargeUtf8 => self.encode_strings(array.as_string::<i64>(), unlisted, &mut out),
             DataType::Utf8View => self.encode_strings(array.as_string_view(), unlisted, &mut out),
             dt if dt.is_integer() => {
                 // An integer partition is read as its decimal text.
@@ -107,6 +95,7 @@ impl PartitionCodes {
         Ok(out)
     }
 
+    #[allow(clippy::needless_pass_by_value)] // string arrays are passed as `&StringArray`, a Copy reference
     fn encode_strings<'a, A: ArrayAccessor<Item = &'a str>>(
         &self,
         array: A,

@@ -46,17 +46,13 @@ pub fn assemble(
     check_batch_ids(&batches, files, id_column)?;
     let total: usize = batches.iter().map(|b| b.ids.len()).sum();
     if total as u64 > u64::from(u32::MAX) + 1 {
-        return Err(Error::People {
-            issues: vec![PeopleIssue::TooManyPeople { rows: total as u64 }],
-        });
+        return Err(Error::People { issues: vec![PeopleIssue::TooManyPeople { rows: total as u64 }] });
     }
     // Where each batch starts in the concatenation, to map a position back to file and row.
     let mut starts = Vec::with_capacity(batches.len());
     let mut ids = Vec::with_capacity(total);
     let mut partitions = Vec::with_capacity(total);
-    let mut codes: Vec<Vec<SegmentCode>> = (0..segmentations)
-        .map(|_| Vec::with_capacity(total))
-        .collect();
+    let mut codes: Vec<Vec<SegmentCode>> = (0..segmentations).map(|_| Vec::with_capacity(total)).collect();
     let mut unlisted_partitions = BTreeMap::new();
     for batch in &batches {
         starts.push((ids.len(), batch.file, batch.first_row));
@@ -75,10 +71,7 @@ pub fn assemble(
     let row_of = |position: usize| -> RowRef {
         let b = starts.partition_point(|(start, _, _)| *start <= position) - 1;
         let (start, file, first_row) = starts[b];
-        RowRef {
-            file: files[file].clone(),
-            row: first_row + (position - start) as u64,
-        }
+        RowRef { file: files[file].clone(), row: first_row + (position - start) as u64 }
     };
     let mut duplicates = 0u64;
     let mut examples = Vec::new();
@@ -93,34 +86,19 @@ pub fn assemble(
     }
     if duplicates > 0 {
         return Err(Error::People {
-            issues: vec![PeopleIssue::DuplicateIds {
-                column: id_column.to_owned(),
-                count: duplicates,
-                examples,
-            }],
+            issues: vec![PeopleIssue::DuplicateIds { column: id_column.to_owned(), count: duplicates, examples }],
         });
     }
     let sorted_ids = order.par_iter().map(|&p| ids[p as usize]).collect();
     let sorted_partitions = order.par_iter().map(|&p| partitions[p as usize]).collect();
-    let sorted_codes = codes
-        .into_par_iter()
-        .map(|column| order.iter().map(|&p| column[p as usize]).collect())
-        .collect();
-    Ok(PeopleTable {
-        ids: sorted_ids,
-        partitions: sorted_partitions,
-        codes: sorted_codes,
-        unlisted_partitions,
-    })
+    let sorted_codes =
+        codes.into_par_iter().map(|column| order.iter().map(|&p| column[p as usize]).collect()).collect();
+    Ok(PeopleTable { ids: sorted_ids, partitions: sorted_partitions, codes: sorted_codes, unlisted_partitions })
 }
 
 /// Positions of `ids` in ascending id order (stable for equal ids).
 fn sort_order(ids: &[u32]) -> Vec<u32> {
-    let mut keys: Vec<u64> = ids
-        .par_iter()
-        .enumerate()
-        .map(|(i, &id)| (u64::from(id) << 32) | i as u64)
-        .collect();
+    let mut keys: Vec<u64> = ids.par_iter().enumerate().map(|(i, &id)| (u64::from(id) << 32) | i as u64).collect();
     keys.par_sort_unstable();
     keys.into_par_iter().map(|k| k as u32).collect()
 }
@@ -132,10 +110,7 @@ fn check_batch_ids(batches: &[ClassifiedBatch], files: &[PathBuf], id_column: &s
     let mut out_of_range = 0;
     let mut range_examples = Vec::new();
     for b in batches {
-        let at = |row: usize| RowRef {
-            file: files[b.file].clone(),
-            row: b.first_row + row as u64,
-        };
+        let at = |row: usize| RowRef { file: files[b.file].clone(), row: b.first_row + row as u64 };
         nulls += b.id_problems.nulls;
         out_of_range += b.id_problems.out_of_range;
         for &row in &b.id_problems.null_rows {
@@ -151,11 +126,7 @@ fn check_batch_ids(batches: &[ClassifiedBatch], files: &[PathBuf], id_column: &s
     }
     let mut issues = Vec::new();
     if nulls > 0 {
-        issues.push(PeopleIssue::NullIds {
-            column: id_column.to_owned(),
-            count: nulls,
-            examples: null_examples,
-        });
+        issues.push(PeopleIssue::NullIds { column: id_column.to_owned(), count: nulls, examples: null_examples });
     }
     if out_of_range > 0 {
         issues.push(PeopleIssue::IdsOutOfRange {
@@ -164,9 +135,5 @@ fn check_batch_ids(batches: &[ClassifiedBatch], files: &[PathBuf], id_column: &s
             examples: range_examples,
         });
     }
-    if issues.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::People { issues })
-    }
+    if issues.is_empty() { Ok(()) } else { Err(Error::People { issues }) }
 }

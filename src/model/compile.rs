@@ -26,11 +26,8 @@ pub fn compile(
     let group_index = unique_index(spec.groups.iter(), "group", issues);
     let user_index = unique_index(spec.users.iter().map(|u| &u.id), "user", issues);
     let list_index = unique_index(spec.lists.iter(), "list", issues);
-    unique_index(
-        spec.segmentations.iter().map(|s| &s.id),
-        "segmentation",
-        issues,
-    );
+    let segmentation_index = unique_index(spec.segmentations.iter().map(|s| &s.id), "segmentation", issues);
+    check_case_collisions(spec, &segmentation_index, issues);
 
     let partitions: Vec<String> = spec
         .workspaces
@@ -52,10 +49,8 @@ pub fn compile(
             partitions: match &w.partitions {
                 IdsOrAll::All => PartitionSet::All,
                 IdsOrAll::Ids(ids) => {
-                    let mut set: Vec<usize> = ids
-                        .iter()
-                        .filter_map(|p| partitions.binary_search(&p.value).ok())
-                        .collect();
+                    let mut set: Vec<usize> =
+                        ids.iter().filter_map(|p| partitions.binary_search(&p.value).ok()).collect();
                     set.sort_unstable();
                     set.dedup();
                     PartitionSet::Some(set)
@@ -71,34 +66,19 @@ pub fn compile(
             let workspaces = match &u.workspaces {
                 IdsOrAll::All => (0..workspaces.len()).collect(),
                 IdsOrAll::Ids(ids) => {
-                    let mut v: Vec<usize> = ids
-                        .iter()
-                        .filter_map(|w| resolve(w, &workspace_index, "workspace", None, issues))
-                        .collect();
+                    let mut v: Vec<usize> =
+                        ids.iter().filter_map(|w| resolve(w, &workspace_index, "workspace", None, issues)).collect();
                     v.sort_unstable();
                     v.dedup();
                     v
                 }
             };
-            let groups = u
-                .groups
-                .iter()
-                .filter_map(|g| resolve(g, &group_index, "group", None, issues))
-                .collect();
-            User {
-                id: u.id.value.clone(),
-                admin: u.admin,
-                workspaces,
-                groups,
-            }
+            let groups = u.groups.iter().filter_map(|g| resolve(g, &group_index, "group", None, issues)).collect();
+            User { id: u.id.value.clone(), admin: u.admin, workspaces, groups }
         })
         .collect();
 
-    let approved = spec
-        .segmentations
-        .iter()
-        .filter(|s| s.status == Status::Approved)
-        .count() as u64;
+    let approved = spec.segmentations.iter().filter(|s| s.status == Status::Approved).count() as u64;
     if approved > spec.max_approved_segmentations.value {
         issues.push(
             "/segmentations",
@@ -152,13 +132,11 @@ pub fn compile(
             .segments
             .iter()
             .map(|seg| {
-                compiler
-                    .rule(&seg.rule, issues, warnings)
-                    .map(|predicate| Segment {
-                        id: seg.id.value.clone(),
-                        name: seg.name.clone(),
-                        predicate,
-                    })
+                compiler.rule(&seg.rule, issues, warnings).map(|predicate| Segment {
+                    id: seg.id.value.clone(),
+                    name: seg.name.clone(),
+                    predicate,
+                })
             })
             .collect();
         if let (Some((origin, owner, visible_in, shares)), Some(segments)) =
@@ -204,14 +182,28 @@ fn unique_index<'a>(
     let mut index = HashMap::new();
     for (i, id) in ids.enumerate() {
         if index.insert(id.value.clone(), i).is_some() {
-            issues.push(
-                &id.path,
-                None,
-                format!("duplicate {kind} id `{}`", id.value),
-            );
+            issues.push(&id.path, None, format!("duplicate {kind} id `{}`", id.value));
         }
     }
     index
+}
+
+/// Segmentation ids name membership columns; readers such as `DuckDB` match column names without
+/// regard to case, so two ids that differ only in case would collide.
+fn check_case_collisions(spec: &ModelSpec, index: &HashMap<String, usize>, issues: &mut Issues) {
+    let mut lower: HashMap<String, &str> = HashMap::new();
+    for s in &spec.segmentations {
+        if index.get(&s.id.value).is_some_and(|&i| !std::ptr::eq(&raw const spec.segmentations[i], s)) {
+            continue; // an exact duplicate, reported already
+        }
+        if let Some(other) = lower.insert(s.id.value.to_ascii_lowercase(), &s.id.value) {
+            issues.push(
+                &s.id.path,
+                None,
+                format!("segmentation ids `{other}` and `{}` differ only in case; membership columns must differ in more than case", s.id.value),
+            );
+        }
+    }
 }
 
 fn resolve(
@@ -225,13 +217,8 @@ fn resolve(
         return Some(i);
     }
     let known: Vec<&str> = index.keys().map(String::as_str).collect();
-    let hint =
-        nearest(&id.value, &known).map_or_else(String::new, |n| format!("; did you mean `{n}`?"));
-    issues.push(
-        &id.path,
-        context,
-        format!("unknown {kind} `{}`{hint}", id.value),
-    );
+    let hint = nearest(&id.value, &known).map_or_else(String::new, |n| format!("; did you mean `{n}`?"));
+    issues.push(&id.path, context, format!("unknown {kind} `{}`{hint}", id.value));
     None
 }
 
@@ -253,14 +240,7 @@ fn check_segmentation(
     let label = format!("segmentation `{}`", s.id.value);
     let ctx = Some(label.as_str());
     if s.id.value == "person_id" || s.id.value == spec.id_column.value {
-        issues.push(
-            &s.id.path,
-            ctx,
-            format!(
-                "`{}` is reserved for the person id column of the outputs",
-                s.id.value
-            ),
-        );
+        issues.push(&s.id.path, ctx, format!("`{}` is reserved for the person id column of the outputs", s.id.value));
     }
     if s.segments.len() as u64 > spec.max_segments.value {
         issues.push(
@@ -273,36 +253,25 @@ fn check_segmentation(
             ),
         );
     }
-    let mut seen = HashMap::new();
+    let mut seen = std::collections::HashSet::new();
     for seg in &s.segments {
         if seg.id.value == DEFAULT_SEGMENT {
-            issues.push(
-                &seg.id.path,
-                ctx,
-                "`default` is reserved for the implicit last segment",
-            );
-        } else if seen.insert(seg.id.value.clone(), ()).is_some() {
-            issues.push(
-                &seg.id.path,
-                ctx,
-                format!("duplicate segment id `{}`", seg.id.value),
-            );
+            issues.push(&seg.id.path, ctx, "`default` is reserved for the implicit last segment");
+        } else if !seen.insert(seg.id.value.clone()) {
+            issues.push(&seg.id.path, ctx, format!("duplicate segment id `{}`", seg.id.value));
         }
     }
     let origin = resolve(&s.workspace, workspace_index, "workspace", ctx, issues);
     let owner = resolve(&s.owner, user_index, "user", ctx, issues);
     let owner_user = owner.map(|o| &users[o]);
-    if let (Some(origin), Some(user)) = (origin, owner_user) {
-        if !user.workspaces.contains(&origin) {
-            issues.push(
-                &s.owner.path,
-                ctx,
-                format!(
-                    "owner `{}` has no access to the origin workspace `{}`",
-                    user.id, workspaces[origin].id
-                ),
-            );
-        }
+    if let (Some(origin), Some(user)) = (origin, owner_user)
+        && !user.workspaces.contains(&origin)
+    {
+        issues.push(
+            &s.owner.path,
+            ctx,
+            format!("owner `{}` has no access to the origin workspace `{}`", user.id, workspaces[origin].id),
+        );
     }
     let mut visible_in: Vec<usize> = origin.into_iter().collect();
     let mut shares = Vec::new();
@@ -312,31 +281,28 @@ fn check_segmentation(
                 let Some(wi) = resolve(w, workspace_index, "workspace", ctx, issues) else {
                     continue;
                 };
-                if let Some(user) = owner_user {
-                    if !user.workspaces.contains(&wi) {
-                        issues.push(
+                if let Some(user) = owner_user
+                    && !user.workspaces.contains(&wi)
+                {
+                    issues.push(
                             &w.path,
                             ctx,
                             format!("owner `{}` cannot share with workspace `{}`: owners share only with workspaces they have access to", user.id, w.value),
                         );
-                        continue;
-                    }
+                    continue;
                 }
                 if visible_in.contains(&wi) {
                     warnings.push(Warning {
                         at: Some(w.path.clone()),
-                        message: format!("{label} is already visible in workspace `{}`; the share changes nothing", w.value),
+                        message: format!(
+                            "{label} is already visible in workspace `{}`; the share changes nothing",
+                            w.value
+                        ),
                     });
                     continue;
                 }
                 if let Some(origin) = origin {
-                    share_coverage_warnings(
-                        &label,
-                        &w.path,
-                        &workspaces[origin],
-                        &workspaces[wi],
-                        warnings,
-                    );
+                    share_coverage_warnings(&label, &w.path, &workspaces[origin], &workspaces[wi], warnings);
                 }
                 visible_in.push(wi);
                 shares.push(Share::Workspace(wi));
@@ -346,10 +312,7 @@ fn check_segmentation(
                     issues.push(
                         path,
                         ctx,
-                        format!(
-                            "owner `{}` is not an admin: only admins share with all users",
-                            user.id
-                        ),
+                        format!("owner `{}` is not an admin: only admins share with all users", user.id),
                     );
                     continue;
                 }
@@ -360,7 +323,14 @@ fn check_segmentation(
                     continue;
                 };
                 if let Some(user) = owner_user.filter(|u| !u.admin) {
-                    issues.push(&g.path, ctx, format!("owner `{}` is not an admin: only admins share with groups (others share with users)", user.id));
+                    issues.push(
+                        &g.path,
+                        ctx,
+                        format!(
+                            "owner `{}` is not an admin: only admins share with groups (others share with users)",
+                            user.id
+                        ),
+                    );
                     continue;
                 }
                 shares.push(Share::Group(gi));
@@ -415,10 +385,7 @@ fn share_coverage_warnings(
             }
         }
     };
-    warnings.push(Warning {
-        at: Some(path.to_owned()),
-        message,
-    });
+    warnings.push(Warning { at: Some(path.to_owned()), message });
 }
 
 struct RuleCompiler<'a> {
@@ -431,18 +398,11 @@ struct RuleCompiler<'a> {
 }
 
 impl RuleCompiler<'_> {
-    fn rule(
-        &mut self,
-        rule: &RuleSpec,
-        issues: &mut Issues,
-        warnings: &mut Vec<Warning>,
-    ) -> Option<Predicate> {
+    fn rule(&mut self, rule: &RuleSpec, issues: &mut Issues, warnings: &mut Vec<Warning>) -> Option<Predicate> {
         match rule {
             RuleSpec::All(parts) => self.all(parts, issues, warnings).map(Predicate::All),
             RuleSpec::Any(parts) => self.all(parts, issues, warnings).map(Predicate::Any),
-            RuleSpec::Not(inner) => self
-                .rule(inner, issues, warnings)
-                .map(|p| Predicate::Not(Box::new(p))),
+            RuleSpec::Not(inner) => self.rule(inner, issues, warnings).map(|p| Predicate::Not(Box::new(p))),
             RuleSpec::Filters { filters, logic } => {
                 let leaves = self.all(filters, issues, warnings)?;
                 match logic {
@@ -453,10 +413,7 @@ impl RuleCompiler<'_> {
                         if let Some(unused) = used.iter().position(|u| !u) {
                             warnings.push(Warning {
                                 at: None,
-                                message: format!(
-                                    "filter {} is not used by the logic of a rule",
-                                    unused + 1
-                                ),
+                                message: format!("filter {} is not used by the logic of a rule", unused + 1),
                             });
                         }
                         Some(logic_predicate(logic, &leaves))
@@ -466,9 +423,7 @@ impl RuleCompiler<'_> {
             RuleSpec::MemberOfList(list) => {
                 let index = resolve(list, self.list_index, "list", None, issues)?;
                 self.used_lists.push(index);
-                Some(Predicate::Leaf(
-                    self.conditions.intern(Condition::InList { list: index }),
-                ))
+                Some(Predicate::Leaf(self.conditions.intern(Condition::InList { list: index })))
             }
             RuleSpec::Condition(spec) => {
                 let schema = self.schema?;
@@ -477,59 +432,33 @@ impl RuleCompiler<'_> {
                     let names = schema.names();
                     let hint = nearest(&spec.field.value, &names)
                         .map_or_else(String::new, |n| format!("; did you mean `{n}`?"));
-                    issues.push(
-                        &spec.field.path,
-                        ctx,
-                        format!("unknown column `{}`{hint}", spec.field.value),
-                    );
+                    issues.push(&spec.field.path, ctx, format!("unknown column `{}`{hint}", spec.field.value));
                     return None;
                 };
                 let Some(family) = column.family else {
                     issues.push(
                         &spec.field.path,
                         ctx,
-                        format!(
-                            "column `{}` has type {}, which rules cannot use",
-                            spec.field.value, column.data_type
-                        ),
+                        format!("column `{}` has type {}, which rules cannot use", spec.field.value, column.data_type),
                     );
                     return None;
                 };
-                let index = match self
-                    .columns
-                    .iter()
-                    .position(|(n, _)| *n == spec.field.value)
-                {
-                    Some(i) => i,
-                    None => {
-                        self.columns.push((spec.field.value.clone(), family));
-                        self.columns.len() - 1
-                    }
+                let index = if let Some(i) = self.columns.iter().position(|(n, _)| *n == spec.field.value) {
+                    i
+                } else {
+                    self.columns.push((spec.field.value.clone(), family));
+                    self.columns.len() - 1
                 };
                 let label = column.label();
-                let column_type = ColumnType {
-                    index,
-                    family,
-                    label: &label,
-                };
+                let column_type = ColumnType { index, family, label: &label };
                 let condition = compile_condition(spec, &column_type, self.as_of_nanos, issues)?;
-                Some(Predicate::Leaf(
-                    self.conditions.intern(Condition::Column(condition)),
-                ))
+                Some(Predicate::Leaf(self.conditions.intern(Condition::Column(condition))))
             }
         }
     }
 
-    fn all(
-        &mut self,
-        parts: &[RuleSpec],
-        issues: &mut Issues,
-        warnings: &mut Vec<Warning>,
-    ) -> Option<Vec<Predicate>> {
-        let compiled: Vec<Option<Predicate>> = parts
-            .iter()
-            .map(|p| self.rule(p, issues, warnings))
-            .collect();
+    fn all(&mut self, parts: &[RuleSpec], issues: &mut Issues, warnings: &mut Vec<Warning>) -> Option<Vec<Predicate>> {
+        let compiled: Vec<Option<Predicate>> = parts.iter().map(|p| self.rule(p, issues, warnings)).collect();
         compiled.into_iter().collect()
     }
 }
@@ -539,11 +468,7 @@ fn logic_predicate(logic: &super::logic::Logic, leaves: &[Predicate]) -> Predica
     match logic {
         Logic::Filter(i) => leaves[*i].clone(),
         Logic::Not(inner) => Predicate::Not(Box::new(logic_predicate(inner, leaves))),
-        Logic::And(parts) => {
-            Predicate::All(parts.iter().map(|p| logic_predicate(p, leaves)).collect())
-        }
-        Logic::Or(parts) => {
-            Predicate::Any(parts.iter().map(|p| logic_predicate(p, leaves)).collect())
-        }
+        Logic::And(parts) => Predicate::All(parts.iter().map(|p| logic_predicate(p, leaves)).collect()),
+        Logic::Or(parts) => Predicate::Any(parts.iter().map(|p| logic_predicate(p, leaves)).collect()),
     }
 }

@@ -68,30 +68,19 @@ impl<'a> Object<'a> {
         issues: &mut Issues,
     ) -> Option<Self> {
         let Value::Object(map) = value else {
-            issues.push(
-                path,
-                context.as_deref(),
-                format!("expected an object, found {}", type_name(value)),
-            );
+            issues.push(path, context.as_deref(), format!("expected an object, found {}", type_name(value)));
             return None;
         };
         for key in map.keys() {
             if !known.contains(&key.as_str()) {
                 let message = match nearest(key, known) {
                     Some(near) => format!("unknown field `{key}`, expected `{near}`"),
-                    None => format!(
-                        "unknown field `{key}`, expected one of {}",
-                        quote_list(known)
-                    ),
+                    None => format!("unknown field `{key}`, expected one of {}", quote_list(known)),
                 };
                 issues.push(&child_path(path, key), context.as_deref(), message);
             }
         }
-        Some(Self {
-            map,
-            path: path.to_owned(),
-            context,
-        })
+        Some(Self { map, path: path.to_owned(), context })
     }
 
     pub fn has(&self, key: &str) -> bool {
@@ -111,11 +100,7 @@ impl<'a> Object<'a> {
     }
 
     fn wrong_type(&self, key: &str, expected: &str, found: &Value, issues: &mut Issues) {
-        issues.push(
-            &self.path_of(key),
-            self.ctx(),
-            format!("`{key}` must be {expected}, found {}", type_name(found)),
-        );
+        issues.push(&self.path_of(key), self.ctx(), format!("`{key}` must be {expected}, found {}", type_name(found)));
     }
 
     pub fn required(&self, key: &str, issues: &mut Issues) -> Option<&'a Value> {
@@ -126,22 +111,10 @@ impl<'a> Object<'a> {
         value
     }
 
-    pub fn string(
-        &self,
-        key: &str,
-        required: bool,
-        issues: &mut Issues,
-    ) -> Option<Located<String>> {
-        let value = if required {
-            self.required(key, issues)?
-        } else {
-            self.map.get(key)?
-        };
+    pub fn string(&self, key: &str, required: bool, issues: &mut Issues) -> Option<Located<String>> {
+        let value = if required { self.required(key, issues)? } else { self.map.get(key)? };
         match value {
-            Value::String(s) => Some(Located {
-                value: s.clone(),
-                path: self.path_of(key),
-            }),
+            Value::String(s) => Some(Located { value: s.clone(), path: self.path_of(key) }),
             other => {
                 self.wrong_type(key, "a string", other, issues);
                 None
@@ -166,17 +139,8 @@ impl<'a> Object<'a> {
     }
 
     /// A list under `key` (absent = `None`); each element comes with its path.
-    pub fn list(
-        &self,
-        key: &str,
-        required: bool,
-        issues: &mut Issues,
-    ) -> Option<(String, &'a Vec<Value>)> {
-        let value = if required {
-            self.required(key, issues)?
-        } else {
-            self.map.get(key)?
-        };
+    pub fn list(&self, key: &str, required: bool, issues: &mut Issues) -> Option<(String, &'a Vec<Value>)> {
+        let value = if required { self.required(key, issues)? } else { self.map.get(key)? };
         match value {
             Value::Array(items) => Some((self.path_of(key), items)),
             other => {
@@ -198,19 +162,18 @@ impl<'a> Object<'a> {
                     let path = child_path(&base, &i.to_string());
                     match item {
                         Value::String(s) => {
-                            let id = Located {
-                                value: s.clone(),
-                                path,
-                            };
+                            let id = Located { value: s.clone(), path };
                             if check_id(&id, issues, self.ctx()) {
                                 ids.push(id);
                             }
                         }
-                        other => issues.push(
-                            &path,
-                            self.ctx(),
-                            format!("expected an id string, found {}", type_name(other)),
-                        ),
+                        other => {
+                            issues.push(
+                                &path,
+                                self.ctx(),
+                                format!("expected an id string, found {}", type_name(other)),
+                            );
+                        }
                     }
                 }
                 Some(IdsOrAll::Ids(ids))
@@ -233,17 +196,12 @@ pub enum IdsOrAll {
 /// Checks SPEC §2.2's id pattern; reports and returns false when it does not hold.
 pub fn check_id(id: &Located<String>, issues: &mut Issues, context: Option<&str>) -> bool {
     let s = &id.value;
-    let ok = !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let ok = !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if !ok {
         issues.push(
             &id.path,
             context,
-            format!(
-                "`{s}` is not a valid id: ids are 1 to 64 characters of A-Z, a-z, 0-9, `_` and `-`"
-            ),
+            format!("`{s}` is not a valid id: ids are 1 to 64 characters of A-Z, a-z, 0-9, `_` and `-`"),
         );
     }
     ok
@@ -274,11 +232,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 pub fn quote_list(items: &[&str]) -> String {
-    items
-        .iter()
-        .map(|s| format!("`{s}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    items.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]
@@ -287,10 +241,7 @@ mod tests {
 
     #[test]
     fn suggests_the_nearest_key() {
-        assert_eq!(
-            nearest("segements", &["id", "segments", "shares"]),
-            Some("segments")
-        );
+        assert_eq!(nearest("segements", &["id", "segments", "shares"]), Some("segments"));
         assert_eq!(nearest("zzzzzz", &["id", "segments"]), None);
     }
 
@@ -303,14 +254,7 @@ mod tests {
     fn unknown_keys_are_all_reported() {
         let value: Value = serde_json::json!({"idd": 1, "segements": [], "id": "x"});
         let mut issues = Issues::default();
-        let obj = Object::new(
-            &value,
-            "/segmentations/0",
-            None,
-            &["id", "segments"],
-            &mut issues,
-        )
-        .unwrap();
+        let obj = Object::new(&value, "/segmentations/0", None, &["id", "segments"], &mut issues).unwrap();
         assert!(obj.has("id"));
         let messages: Vec<_> = issues.list.iter().map(ToString::to_string).collect();
         assert_eq!(
@@ -326,20 +270,10 @@ mod tests {
     fn rejects_bad_ids() {
         let mut issues = Issues::default();
         for bad in ["", "a b", "é", &"x".repeat(65)] {
-            let id = Located {
-                value: bad.to_owned(),
-                path: "/x".into(),
-            };
+            let id = Located { value: bad.to_owned(), path: "/x".into() };
             assert!(!check_id(&id, &mut issues, None));
         }
         assert_eq!(issues.list.len(), 4);
-        assert!(check_id(
-            &Located {
-                value: "Ok_id-9".into(),
-                path: String::new()
-            },
-            &mut issues,
-            None
-        ));
+        assert!(check_id(&Located { value: "Ok_id-9".into(), path: String::new() }, &mut issues, None));
     }
 }

@@ -65,9 +65,7 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, LogicError> {
         } else if c.is_ascii_digit() {
             let mut n: u64 = 0;
             while i < chars.len() && chars[i].is_ascii_digit() {
-                n = n
-                    .saturating_mul(10)
-                    .saturating_add(u64::from(chars[i].to_digit(10).unwrap_or(0)));
+                n = n.saturating_mul(10).saturating_add(u64::from(chars[i].to_digit(10).unwrap_or(0)));
                 i += 1;
             }
             tokens.push((start, Token::Number(n)));
@@ -92,10 +90,7 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, LogicError> {
             };
             tokens.push((start, token));
         } else {
-            return Err(LogicError {
-                position: start,
-                message: format!("unexpected character `{c}`"),
-            });
+            return Err(LogicError { position: start, message: format!("unexpected character `{c}`") });
         }
     }
     Ok(tokens)
@@ -123,11 +118,7 @@ impl Parser {
             self.next += 1;
             parts.push(self.and()?);
         }
-        Ok(if parts.len() == 1 {
-            parts.remove(0)
-        } else {
-            Logic::Or(parts)
-        })
+        Ok(if parts.len() == 1 { parts.remove(0) } else { Logic::Or(parts) })
     }
 
     fn and(&mut self) -> Result<Logic, LogicError> {
@@ -136,11 +127,7 @@ impl Parser {
             self.next += 1;
             parts.push(self.not()?);
         }
-        Ok(if parts.len() == 1 {
-            parts.remove(0)
-        } else {
-            Logic::And(parts)
-        })
+        Ok(if parts.len() == 1 { parts.remove(0) } else { Logic::And(parts) })
     }
 
     fn not(&mut self) -> Result<Logic, LogicError> {
@@ -159,10 +146,7 @@ impl Parser {
                 if n == 0 || n > self.filters as u64 {
                     return Err(LogicError {
                         position,
-                        message: format!(
-                            "filter {n} does not exist: there are filters 1 to {}",
-                            self.filters
-                        ),
+                        message: format!("filter {n} does not exist: there are filters 1 to {}", self.filters),
                     });
                 }
                 Ok(Logic::Filter((n - 1) as usize))
@@ -180,14 +164,10 @@ impl Parser {
                     })
                 }
             }
-            Some(other) => Err(LogicError {
-                position,
-                message: format!("expected a filter number or `(`, found {other}"),
-            }),
-            None => Err(LogicError {
-                position,
-                message: "expected a filter number or `(` at the end".to_owned(),
-            }),
+            Some(other) => {
+                Err(LogicError { position, message: format!("expected a filter number or `(`, found {other}") })
+            }
+            None => Err(LogicError { position, message: "expected a filter number or `(` at the end".to_owned() }),
         }
     }
 }
@@ -197,17 +177,9 @@ pub fn parse(text: &str, filters: usize) -> Result<Logic, LogicError> {
     let tokens = tokenize(text)?;
     let end = text.chars().count() + 1;
     if tokens.is_empty() {
-        return Err(LogicError {
-            position: 1,
-            message: "the logic is empty".to_owned(),
-        });
+        return Err(LogicError { position: 1, message: "the logic is empty".to_owned() });
     }
-    let mut parser = Parser {
-        tokens,
-        next: 0,
-        filters,
-        end,
-    };
+    let mut parser = Parser { tokens, next: 0, filters, end };
     let logic = parser.or()?;
     if let Some(token) = parser.peek() {
         let message = if *token == Token::Close {
@@ -215,10 +187,7 @@ pub fn parse(text: &str, filters: usize) -> Result<Logic, LogicError> {
         } else {
             format!("expected `and`, `or` or the end, found {token}")
         };
-        return Err(LogicError {
-            position: parser.position(),
-            message,
-        });
+        return Err(LogicError { position: parser.position(), message });
     }
     Ok(logic)
 }
@@ -250,62 +219,25 @@ mod tests {
     fn precedence_is_not_then_and_then_or() {
         assert_eq!(
             parse("1 or 2 AND not 3", 3).unwrap(),
-            Logic::Or(vec![
-                f(0),
-                Logic::And(vec![f(1), Logic::Not(Box::new(f(2)))])
-            ])
+            Logic::Or(vec![f(0), Logic::And(vec![f(1), Logic::Not(Box::new(f(2)))])])
         );
-        assert_eq!(
-            parse("1 and (2 or 3)", 3).unwrap(),
-            Logic::And(vec![f(0), Logic::Or(vec![f(1), f(2)])])
-        );
-        assert_eq!(
-            parse("NOT not 1", 1).unwrap(),
-            Logic::Not(Box::new(Logic::Not(Box::new(f(0)))))
-        );
+        assert_eq!(parse("1 and (2 or 3)", 3).unwrap(), Logic::And(vec![f(0), Logic::Or(vec![f(1), f(2)])]));
+        assert_eq!(parse("NOT not 1", 1).unwrap(), Logic::Not(Box::new(Logic::Not(Box::new(f(0))))));
     }
 
     #[test]
     fn errors_name_the_place() {
         let cases = [
-            (
-                "1 and (2 or 3",
-                3,
-                "missing `)` to close the `(` at character 7 at character 14",
-            ),
+            ("1 and (2 or 3", 3, "missing `)` to close the `(` at character 7 at character 14"),
             ("1 and 2)", 2, "unbalanced `)` at character 8"),
-            (
-                "0 or 1",
-                2,
-                "filter 0 does not exist: there are filters 1 to 2 at character 1",
-            ),
-            (
-                "1 or 3",
-                2,
-                "filter 3 does not exist: there are filters 1 to 2 at character 6",
-            ),
-            (
-                "1 and",
-                2,
-                "expected a filter number or `(` at the end at character 6",
-            ),
-            (
-                "1 2",
-                2,
-                "expected `and`, `or` or the end, found `2` at character 3",
-            ),
-            (
-                "1 xor 2",
-                2,
-                "unknown word `xor`; use filter numbers, `and`, `or`, `not` and parentheses at character 3",
-            ),
+            ("0 or 1", 2, "filter 0 does not exist: there are filters 1 to 2 at character 1"),
+            ("1 or 3", 2, "filter 3 does not exist: there are filters 1 to 2 at character 6"),
+            ("1 and", 2, "expected a filter number or `(` at the end at character 6"),
+            ("1 2", 2, "expected `and`, `or` or the end, found `2` at character 3"),
+            ("1 xor 2", 2, "unknown word `xor`; use filter numbers, `and`, `or`, `not` and parentheses at character 3"),
             ("1 & 2", 2, "unexpected character `&` at character 3"),
             ("  ", 2, "the logic is empty at character 1"),
-            (
-                "()",
-                2,
-                "expected a filter number or `(`, found `)` at character 2",
-            ),
+            ("()", 2, "expected a filter number or `(`, found `)` at character 2"),
         ];
         for (text, n, expected) in cases {
             assert_eq!(parse(text, n).unwrap_err().to_string(), expected, "{text}");

@@ -93,11 +93,7 @@ impl Segmentation {
     /// The segment ids in code order: the segments, then `default`.
     #[must_use]
     pub fn segment_ids(&self) -> Vec<&str> {
-        self.segments
-            .iter()
-            .map(|s| s.id.as_str())
-            .chain(std::iter::once(DEFAULT_SEGMENT))
-            .collect()
+        self.segments.iter().map(|s| s.id.as_str()).chain(std::iter::once(DEFAULT_SEGMENT)).collect()
     }
 }
 
@@ -122,18 +118,10 @@ pub const DEFAULT_SEGMENT: &str = "default";
 /// Reads and parses model.json into its spec form: a syntax error stops here, with its line and
 /// column; shape problems are collected in `issues`.
 pub fn read_spec(path: &Path, issues: &mut json::Issues) -> Result<ModelSpec> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_owned(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_owned(), source })?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::ModelSyntax {
         path: path.to_owned(),
-        message: e
-            .to_string()
-            .split(" at line")
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
+        message: e.to_string().split(" at line").next().unwrap_or_default().to_owned(),
         line: e.line(),
         column: e.column(),
     })?;

@@ -8,7 +8,7 @@ use super::logic::{self, Logic};
 
 #[derive(Debug, Clone)]
 pub enum RuleSpec {
-    Condition(ConditionSpec),
+    Condition(Box<ConditionSpec>),
     MemberOfList(Located<String>),
     All(Vec<RuleSpec>),
     Any(Vec<RuleSpec>),
@@ -37,18 +37,9 @@ pub struct ConditionSpec {
 const CONDITION_KEYS: [&str; 7] = ["field", "op", "value", "values", "min", "max", "days"];
 
 /// Parses one rule at `path`; `context` names the segmentation and segment.
-pub fn parse_rule(
-    value: &Value,
-    path: &str,
-    context: &str,
-    issues: &mut Issues,
-) -> Option<RuleSpec> {
+pub fn parse_rule(value: &Value, path: &str, context: &str, issues: &mut Issues) -> Option<RuleSpec> {
     let Value::Object(map) = value else {
-        issues.push(
-            path,
-            Some(context),
-            format!("a rule must be an object, found {}", type_name(value)),
-        );
+        issues.push(path, Some(context), format!("a rule must be an object, found {}", type_name(value)));
         return None;
     };
     let kinds: Vec<&str> = ["field", "all", "any", "not", "filters", "member_of_list"]
@@ -61,19 +52,11 @@ pub fn parse_rule(
             let obj = Object::new(value, path, Some(context.to_owned()), &[kind], issues)?;
             let (list_path, items) = obj.list(kind, true, issues)?;
             if items.is_empty() {
-                issues.push(
-                    &list_path,
-                    Some(context),
-                    format!("`{kind}` needs at least one rule"),
-                );
+                issues.push(&list_path, Some(context), format!("`{kind}` needs at least one rule"));
                 return None;
             }
             let rules = parse_list(items, &list_path, context, issues, parse_rule)?;
-            Some(if kind == "all" {
-                RuleSpec::All(rules)
-            } else {
-                RuleSpec::Any(rules)
-            })
+            Some(if kind == "all" { RuleSpec::All(rules) } else { RuleSpec::Any(rules) })
         }
         ["not"] => {
             let obj = Object::new(value, path, Some(context.to_owned()), &["not"], issues)?;
@@ -81,31 +64,17 @@ pub fn parse_rule(
             Some(RuleSpec::Not(Box::new(inner)))
         }
         ["filters"] => {
-            let obj = Object::new(
-                value,
-                path,
-                Some(context.to_owned()),
-                &["filters", "logic"],
-                issues,
-            )?;
+            let obj = Object::new(value, path, Some(context.to_owned()), &["filters", "logic"], issues)?;
             let (list_path, items) = obj.list("filters", true, issues)?;
             if items.is_empty() {
-                issues.push(
-                    &list_path,
-                    Some(context),
-                    "`filters` needs at least one filter",
-                );
+                issues.push(&list_path, Some(context), "`filters` needs at least one filter");
                 return None;
             }
             let logic = match obj.string("logic", false, issues) {
                 Some(text) => match logic::parse(&text.value, items.len()) {
                     Ok(logic) => Some(Some(logic)),
                     Err(e) => {
-                        issues.push(
-                            &text.path,
-                            Some(context),
-                            format!("bad logic \"{}\": {e}", text.value),
-                        );
+                        issues.push(&text.path, Some(context), format!("bad logic \"{}\": {e}", text.value));
                         None
                     }
                 },
@@ -117,16 +86,10 @@ pub fn parse_rule(
             Some(RuleSpec::Filters { filters, logic })
         }
         ["member_of_list"] => {
-            let obj = Object::new(
-                value,
-                path,
-                Some(context.to_owned()),
-                &["member_of_list"],
-                issues,
-            )?;
+            let obj = Object::new(value, path, Some(context.to_owned()), &["member_of_list"], issues)?;
             obj.id("member_of_list", issues).map(RuleSpec::MemberOfList)
         }
-        ["field"] => parse_condition(value, path, context, issues).map(RuleSpec::Condition),
+        ["field"] => parse_condition(value, path, context, issues).map(|c| RuleSpec::Condition(Box::new(c))),
         [] => {
             issues.push(
                 path,
@@ -139,7 +102,10 @@ pub fn parse_rule(
             issues.push(
                 path,
                 Some(context),
-                format!("a rule takes one of `field`, `all`, `any`, `not`, `filters`, `member_of_list`; this one has {}", several.join(", ")),
+                format!(
+                    "a rule takes one of `field`, `all`, `any`, `not`, `filters`, `member_of_list`; this one has {}",
+                    several.join(", ")
+                ),
             );
             None
         }
@@ -157,14 +123,7 @@ fn parse_list(
     let parsed: Vec<Option<RuleSpec>> = items
         .iter()
         .enumerate()
-        .map(|(i, item)| {
-            parse(
-                item,
-                &child_path(list_path, &i.to_string()),
-                context,
-                issues,
-            )
-        })
+        .map(|(i, item)| parse(item, &child_path(list_path, &i.to_string()), context, issues))
         .collect();
     parsed.into_iter().collect()
 }
@@ -172,39 +131,18 @@ fn parse_list(
 /// An element of `filters`: a condition or `member_of_list`, never a nested rule.
 fn parse_filter(value: &Value, path: &str, context: &str, issues: &mut Issues) -> Option<RuleSpec> {
     if value.get("member_of_list").is_some() {
-        let obj = Object::new(
-            value,
-            path,
-            Some(context.to_owned()),
-            &["member_of_list"],
-            issues,
-        )?;
+        let obj = Object::new(value, path, Some(context.to_owned()), &["member_of_list"], issues)?;
         return obj.id("member_of_list", issues).map(RuleSpec::MemberOfList);
     }
     if value.get("field").is_none() && value.is_object() {
-        issues.push(
-            path,
-            Some(context),
-            "a filter is a condition (`field`, `op`, ...) or `member_of_list`",
-        );
+        issues.push(path, Some(context), "a filter is a condition (`field`, `op`, ...) or `member_of_list`");
         return None;
     }
-    parse_condition(value, path, context, issues).map(RuleSpec::Condition)
+    parse_condition(value, path, context, issues).map(|c| RuleSpec::Condition(Box::new(c)))
 }
 
-fn parse_condition(
-    value: &Value,
-    path: &str,
-    context: &str,
-    issues: &mut Issues,
-) -> Option<ConditionSpec> {
-    let obj = Object::new(
-        value,
-        path,
-        Some(context.to_owned()),
-        &CONDITION_KEYS,
-        issues,
-    )?;
+fn parse_condition(value: &Value, path: &str, context: &str, issues: &mut Issues) -> Option<ConditionSpec> {
+    let obj = Object::new(value, path, Some(context.to_owned()), &CONDITION_KEYS, issues)?;
     let field = obj.string("field", true, issues);
     let op = obj.string("op", true, issues);
     let values = match (obj.get("value"), obj.get("values")) {
@@ -212,23 +150,13 @@ fn parse_condition(
             issues.push(path, Some(context), "give `value` or `values`, not both");
             return None;
         }
-        (Some(v), None) => Some(Located {
-            value: vec![v.clone()],
-            path: obj.path_of("value"),
-        }),
+        (Some(v), None) => Some(Located { value: vec![v.clone()], path: obj.path_of("value") }),
         (None, Some(Value::Array(vs))) => {
             if vs.is_empty() {
-                issues.push(
-                    &obj.path_of("values"),
-                    Some(context),
-                    "`values` needs at least one value",
-                );
+                issues.push(&obj.path_of("values"), Some(context), "`values` needs at least one value");
                 return None;
             }
-            Some(Located {
-                value: vs.clone(),
-                path: obj.path_of("values"),
-            })
+            Some(Located { value: vs.clone(), path: obj.path_of("values") })
         }
         (None, Some(other)) => {
             issues.push(
@@ -240,12 +168,7 @@ fn parse_condition(
         }
         (None, None) => None,
     };
-    let located = |key: &str| {
-        obj.get(key).map(|v| Located {
-            value: v.clone(),
-            path: obj.path_of(key),
-        })
-    };
+    let located = |key: &str| obj.get(key).map(|v| Located { value: v.clone(), path: obj.path_of(key) });
     Some(ConditionSpec {
         field: field?,
         op: op?,

@@ -77,87 +77,49 @@ pub const HARD_MAX_SEGMENTS: u64 = 253;
 /// Reads the whole document; every problem goes to `issues`. Returns what could be read.
 pub fn parse_model(root: &Value, issues: &mut Issues) -> ModelSpec {
     let mut spec = ModelSpec {
-        id_column: Located {
-            value: "person_id".into(),
-            path: "/people/id_column".into(),
-        },
-        partition_column: Located {
-            value: "partition".into(),
-            path: "/people/partition_column".into(),
-        },
-        max_approved_segmentations: Located {
-            value: DEFAULT_MAX_APPROVED_SEGMENTATIONS,
-            path: "/limits".into(),
-        },
-        max_segments: Located {
-            value: DEFAULT_MAX_SEGMENTS,
-            path: "/limits".into(),
-        },
+        id_column: Located { value: "person_id".into(), path: "/people/id_column".into() },
+        partition_column: Located { value: "partition".into(), path: "/people/partition_column".into() },
+        max_approved_segmentations: Located { value: DEFAULT_MAX_APPROVED_SEGMENTATIONS, path: "/limits".into() },
+        max_segments: Located { value: DEFAULT_MAX_SEGMENTS, path: "/limits".into() },
         workspaces: Vec::new(),
         groups: Vec::new(),
         users: Vec::new(),
         lists: Vec::new(),
         segmentations: Vec::new(),
     };
-    let known = [
-        "people",
-        "limits",
-        "workspaces",
-        "groups",
-        "users",
-        "lists",
-        "segmentations",
-    ];
+    let known = ["people", "limits", "workspaces", "groups", "users", "lists", "segmentations"];
     let Some(top) = Object::new(root, "", None, &known, issues) else {
         return spec;
     };
-    if let Some(people) = top.get("people") {
-        if let Some(people) = Object::new(
-            people,
-            "/people",
-            None,
-            &["id_column", "partition_column"],
-            issues,
-        ) {
-            for (key, slot) in [
-                ("id_column", &mut spec.id_column),
-                ("partition_column", &mut spec.partition_column),
-            ] {
-                if let Some(name) = people.string(key, false, issues) {
-                    if name.value.is_empty() {
-                        issues.push(&name.path, None, format!("`{key}` may not be empty"));
-                    } else {
-                        *slot = name;
-                    }
+    if let Some(people) = top.get("people")
+        && let Some(people) = Object::new(people, "/people", None, &["id_column", "partition_column"], issues)
+    {
+        for (key, slot) in [("id_column", &mut spec.id_column), ("partition_column", &mut spec.partition_column)] {
+            if let Some(name) = people.string(key, false, issues) {
+                if name.value.is_empty() {
+                    issues.push(&name.path, None, format!("`{key}` may not be empty"));
+                } else {
+                    *slot = name;
                 }
             }
         }
     }
-    if let Some(limits) = top.get("limits") {
-        if let Some(limits) = Object::new(
-            limits,
-            "/limits",
-            None,
-            &["max_approved_segmentations", "max_segments"],
-            issues,
-        ) {
-            for (key, slot, max) in [
-                (
-                    "max_approved_segmentations",
-                    &mut spec.max_approved_segmentations,
-                    u64::from(u32::MAX),
-                ),
-                ("max_segments", &mut spec.max_segments, HARD_MAX_SEGMENTS),
-            ] {
-                let Some(value) = limits.get(key) else {
-                    continue;
-                };
-                let path = limits.path_of(key);
-                match value.as_u64() {
-                    Some(n) if n <= max => *slot = Located { value: n, path },
-                    Some(_) => issues.push(&path, None, format!("`{key}` can be at most {max}")),
-                    None => issues.push(&path, None, format!("`{key}` must be a whole number ≥ 0")),
-                }
+    if let Some(limits) = top.get("limits")
+        && let Some(limits) =
+            Object::new(limits, "/limits", None, &["max_approved_segmentations", "max_segments"], issues)
+    {
+        for (key, slot, max) in [
+            ("max_approved_segmentations", &mut spec.max_approved_segmentations, u64::from(u32::MAX)),
+            ("max_segments", &mut spec.max_segments, HARD_MAX_SEGMENTS),
+        ] {
+            let Some(value) = limits.get(key) else {
+                continue;
+            };
+            let path = limits.path_of(key);
+            match value.as_u64() {
+                Some(n) if n <= max => *slot = Located { value: n, path },
+                Some(_) => issues.push(&path, None, format!("`{key}` can be at most {max}")),
+                None => issues.push(&path, None, format!("`{key}` must be a whole number ≥ 0")),
             }
         }
     }
@@ -167,19 +129,14 @@ pub fn parse_model(root: &Value, issues: &mut Issues) -> ModelSpec {
         }
         for (i, item) in items.iter().enumerate() {
             let path = child_path(&path, &i.to_string());
-            let Some(obj) = Object::new(item, &path, None, &["id", "name", "partitions"], issues)
-            else {
+            let Some(obj) = Object::new(item, &path, None, &["id", "name", "partitions"], issues) else {
                 continue;
             };
             let id = obj.id("id", issues);
             let name = obj.string("name", false, issues).map(|n| n.value);
             let partitions = obj.ids_or_all("partitions", issues);
             if let (Some(id), Some(partitions)) = (id, partitions) {
-                spec.workspaces.push(WorkspaceSpec {
-                    id,
-                    name,
-                    partitions,
-                });
+                spec.workspaces.push(WorkspaceSpec { id, name, partitions });
             }
         }
     }
@@ -188,13 +145,8 @@ pub fn parse_model(root: &Value, issues: &mut Issues) -> ModelSpec {
     if let Some((path, items)) = top.list("users", false, issues) {
         for (i, item) in items.iter().enumerate() {
             let path = child_path(&path, &i.to_string());
-            let Some(obj) = Object::new(
-                item,
-                &path,
-                None,
-                &["id", "name", "admin", "workspaces", "groups"],
-                issues,
-            ) else {
+            let Some(obj) = Object::new(item, &path, None, &["id", "name", "admin", "workspaces", "groups"], issues)
+            else {
                 continue;
             };
             let id = obj.id("id", issues);
@@ -203,11 +155,7 @@ pub fn parse_model(root: &Value, issues: &mut Issues) -> ModelSpec {
             let workspaces = obj.ids_or_all("workspaces", issues);
             let groups = match obj.get("groups") {
                 Some(Value::String(s)) if s == "all" => {
-                    issues.push(
-                        &obj.path_of("groups"),
-                        None,
-                        "`groups` takes a list of group ids",
-                    );
+                    issues.push(&obj.path_of("groups"), None, "`groups` takes a list of group ids");
                     Vec::new()
                 }
                 Some(_) => match obj.ids_or_all("groups", issues) {
@@ -217,12 +165,7 @@ pub fn parse_model(root: &Value, issues: &mut Issues) -> ModelSpec {
                 None => Vec::new(),
             };
             if let (Some(id), Some(workspaces)) = (id, workspaces) {
-                spec.users.push(UserSpec {
-                    id,
-                    admin,
-                    workspaces,
-                    groups,
-                });
+                spec.users.push(UserSpec { id, admin, workspaces, groups });
             }
         }
     }
@@ -236,12 +179,7 @@ pub fn parse_model(root: &Value, issues: &mut Issues) -> ModelSpec {
     spec
 }
 
-fn simple_entities(
-    top: &Object<'_>,
-    key: &str,
-    known: &[&str],
-    issues: &mut Issues,
-) -> Vec<Located<String>> {
+fn simple_entities(top: &Object<'_>, key: &str, known: &[&str], issues: &mut Issues) -> Vec<Located<String>> {
     let mut out = Vec::new();
     if let Some((path, items)) = top.list(key, false, issues) {
         for (i, item) in items.iter().enumerate() {
@@ -258,19 +196,11 @@ fn simple_entities(
 }
 
 fn parse_segmentation(item: &Value, path: &str, issues: &mut Issues) -> Option<SegmentationSpec> {
-    let label = item.get("id").and_then(Value::as_str).map_or_else(
-        || format!("segmentation {path}"),
-        |id| format!("segmentation `{id}`"),
-    );
-    let known = [
-        "id",
-        "name",
-        "workspace",
-        "owner",
-        "status",
-        "segments",
-        "shares",
-    ];
+    let label = item
+        .get("id")
+        .and_then(Value::as_str)
+        .map_or_else(|| format!("segmentation {path}"), |id| format!("segmentation `{id}`"));
+    let known = ["id", "name", "workspace", "owner", "status", "segments", "shares"];
     let obj = Object::new(item, path, Some(label.clone()), &known, issues)?;
     let id = obj.id("id", issues);
     let name = obj.string("name", false, issues).map(|n| n.value);
@@ -283,10 +213,7 @@ fn parse_segmentation(item: &Value, path: &str, issues: &mut Issues) -> Option<S
             issues.push(
                 &s.path,
                 Some(&label),
-                format!(
-                    "`status` must be \"approved\" or \"draft\", found \"{}\"",
-                    s.value
-                ),
+                format!("`status` must be \"approved\" or \"draft\", found \"{}\"", s.value),
             );
             None
         }
@@ -295,11 +222,7 @@ fn parse_segmentation(item: &Value, path: &str, issues: &mut Issues) -> Option<S
     let mut segments = Vec::new();
     if let Some((seg_path, items)) = obj.list("segments", true, issues) {
         if items.is_empty() {
-            issues.push(
-                &seg_path,
-                Some(&label),
-                "a segmentation needs at least one segment",
-            );
+            issues.push(&seg_path, Some(&label), "a segmentation needs at least one segment");
         }
         for (i, item) in items.iter().enumerate() {
             let path = child_path(&seg_path, &i.to_string());
@@ -307,26 +230,15 @@ fn parse_segmentation(item: &Value, path: &str, issues: &mut Issues) -> Option<S
                 Some(seg) => format!("{label}, segment `{seg}`"),
                 None => format!("{label}, segment {}", i + 1),
             };
-            let Some(seg) = Object::new(
-                item,
-                &path,
-                Some(seg_label.clone()),
-                &["id", "name", "rule"],
-                issues,
-            ) else {
+            let Some(seg) = Object::new(item, &path, Some(seg_label.clone()), &["id", "name", "rule"], issues) else {
                 continue;
             };
             let seg_id = seg.id("id", issues);
             let seg_name = seg.string("name", false, issues).map(|n| n.value);
-            let rule = seg
-                .required("rule", issues)
-                .and_then(|r| parse_rule(r, &seg.path_of("rule"), &seg_label, issues));
+            let rule =
+                seg.required("rule", issues).and_then(|r| parse_rule(r, &seg.path_of("rule"), &seg_label, issues));
             if let (Some(id), Some(rule)) = (seg_id, rule) {
-                segments.push(SegmentSpec {
-                    id,
-                    name: seg_name,
-                    rule,
-                });
+                segments.push(SegmentSpec { id, name: seg_name, rule });
             }
         }
     }
@@ -356,11 +268,7 @@ fn parse_share(item: &Value, path: &str, label: &str, issues: &mut Issues) -> Op
     let obj = Object::new(item, path, Some(label.to_owned()), &kinds, issues)?;
     let present: Vec<&str> = kinds.iter().copied().filter(|k| obj.has(k)).collect();
     if present.len() != 1 {
-        issues.push(
-            path,
-            Some(label),
-            "a share names exactly one of `workspace`, `group`, `user` or `all`",
-        );
+        issues.push(path, Some(label), "a share names exactly one of `workspace`, `group`, `user` or `all`");
         return None;
     }
     match present[0] {
@@ -368,15 +276,9 @@ fn parse_share(item: &Value, path: &str, label: &str, issues: &mut Issues) -> Op
         "group" => obj.id("group", issues).map(ShareSpec::Group),
         "user" => obj.id("user", issues).map(ShareSpec::User),
         _ => match obj.bool("all", issues) {
-            Some(true) => Some(ShareSpec::All {
-                path: obj.path_of("all"),
-            }),
+            Some(true) => Some(ShareSpec::All { path: obj.path_of("all") }),
             Some(false) => {
-                issues.push(
-                    &obj.path_of("all"),
-                    Some(label),
-                    "`all` shares must say `\"all\": true`",
-                );
+                issues.push(&obj.path_of("all"), Some(label), "`all` shares must say `\"all\": true`");
                 None
             }
             None => None,

@@ -18,46 +18,26 @@ pub struct OutputLock {
 
 impl OutputLock {
     pub fn acquire(out: &Path, started: &chrono::DateTime<chrono::Utc>) -> Result<Self> {
-        std::fs::create_dir_all(out).map_err(|source| Error::Write {
-            path: out.to_owned(),
-            source,
-        })?;
+        std::fs::create_dir_all(out).map_err(|source| Error::Write { path: out.to_owned(), source })?;
         let path = out.join(LOCK_FILE);
-        let err = |source| Error::Write {
-            path: path.clone(),
-            source,
-        };
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(err)?;
+        let err = |source| Error::Write { path: path.clone(), source };
+        let mut file =
+            OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(err)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
                 let mut holder = String::new();
                 let _ = file.read_to_string(&mut holder);
                 let holder = holder.trim();
-                let holder = if holder.is_empty() {
-                    "holder unknown".to_owned()
-                } else {
-                    holder.to_owned()
-                };
+                let holder = if holder.is_empty() { "holder unknown".to_owned() } else { holder.to_owned() };
                 return Err(Error::Locked { path, holder });
             }
             Err(TryLockError::Error(source)) => return Err(err(source)),
         }
         file.set_len(0).map_err(err)?;
         file.seek(SeekFrom::Start(0)).map_err(err)?;
-        write!(
-            file,
-            "pid {} since {}",
-            std::process::id(),
-            started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        )
-        .map_err(err)?;
+        write!(file, "pid {} since {}", std::process::id(), started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .map_err(err)?;
         Ok(Self { _file: file })
     }
 }

@@ -105,10 +105,7 @@ pub struct WarningEntry {
 
 impl From<&Warning> for WarningEntry {
     fn from(w: &Warning) -> Self {
-        Self {
-            at: w.at.clone(),
-            message: w.message.clone(),
-        }
+        Self { at: w.at.clone(), message: w.message.clone() }
     }
 }
 

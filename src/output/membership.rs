@@ -23,9 +23,7 @@ const CHUNK_ROWS: usize = 64 * 1024;
 /// Approved segmentations visible in workspace `w`, in model order.
 #[must_use]
 pub fn visible_segmentations(model: &Model, w: usize) -> Vec<usize> {
-    (0..model.segmentations.len())
-        .filter(|&s| model.segmentations[s].visible_in.contains(&w))
-        .collect()
+    (0..model.segmentations.len()).filter(|&s| model.segmentations[s].visible_in.contains(&w)).collect()
 }
 
 /// Writes workspace `w`'s file at `path`; returns its row count.
@@ -37,31 +35,19 @@ pub fn write_workspace(
     w: usize,
     segmentations: &[usize],
 ) -> Result<u64> {
-    let write_err = |source| Error::ParquetWrite {
-        path: path.to_owned(),
-        source,
-    };
+    let write_err = |source| Error::ParquetWrite { path: path.to_owned(), source };
     let mut fields = vec![Field::new("person_id", DataType::UInt32, false)];
     let dictionary = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
     for &s in segmentations {
-        fields.push(Field::new(
-            &model.segmentations[s].id,
-            dictionary.clone(),
-            true,
-        ));
+        fields.push(Field::new(&model.segmentations[s].id, dictionary.clone(), true));
     }
     let schema = Arc::new(Schema::new(fields));
     let segment_names: Vec<ArrayRef> = segmentations
         .iter()
         .map(|&s| Arc::new(StringArray::from(model.segmentations[s].segment_ids())) as ArrayRef)
         .collect();
-    let file = File::create(path).map_err(|source| Error::Write {
-        path: path.to_owned(),
-        source,
-    })?;
-    let props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .build();
+    let file = File::create(path).map_err(|source| Error::Write { path: path.to_owned(), source })?;
+    let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
     let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(write_err)?;
 
     let sees = &codes.sees[w];
@@ -71,41 +57,27 @@ pub fn write_workspace(
         let end = (start + CHUNK_ROWS).min(table.len());
         selected.clear();
         selected.extend((start..end).filter(|&i| {
-            sees[usize::from(table.partitions[i])]
-                && segmentations
-                    .iter()
-                    .any(|&s| table.codes[s][i] != OUT_OF_SCOPE)
+            sees[usize::from(table.partitions[i])] && segmentations.iter().any(|&s| table.codes[s][i] != OUT_OF_SCOPE)
         }));
         if selected.is_empty() {
             continue;
         }
         let mut columns: Vec<ArrayRef> = Vec::with_capacity(segmentations.len() + 1);
-        columns.push(Arc::new(
-            selected
-                .iter()
-                .map(|&i| table.ids[i])
-                .collect::<UInt32Array>(),
-        ));
+        columns.push(Arc::new(selected.iter().map(|&i| table.ids[i]).collect::<UInt32Array>()));
         for (k, &s) in segmentations.iter().enumerate() {
             let column = &table.codes[s];
-            let keys: Int32Array = selected
-                .iter()
-                .map(|&i| (column[i] != OUT_OF_SCOPE).then_some(i32::from(column[i])))
-                .collect();
+            let keys: Int32Array =
+                selected.iter().map(|&i| (column[i] != OUT_OF_SCOPE).then_some(i32::from(column[i]))).collect();
             let array = DictionaryArray::<Int32Type>::try_new(keys, segment_names[k].clone())
                 .map_err(|e| write_err(e.into()))?;
             columns.push(Arc::new(array));
         }
-        let batch =
-            RecordBatch::try_new(schema.clone(), columns).map_err(|e| write_err(e.into()))?;
+        let batch = RecordBatch::try_new(schema.clone(), columns).map_err(|e| write_err(e.into()))?;
         writer.write(&batch).map_err(write_err)?;
         rows += selected.len() as u64;
     }
     let file = writer.into_inner().map_err(write_err)?;
-    file.sync_all().map_err(|source| Error::Write {
-        path: path.to_owned(),
-        source,
-    })?;
+    file.sync_all().map_err(|source| Error::Write { path: path.to_owned(), source })?;
     Ok(rows)
 }
 
@@ -133,9 +105,7 @@ pub fn read_long(run_dir: &Path) -> Result<Vec<MembershipRow>> {
     };
     let mut rows = Vec::new();
     let mut dirs: Vec<_> = match std::fs::read_dir(&root) {
-        Ok(entries) => entries
-            .collect::<std::io::Result<_>>()
-            .map_err(read_err(&root))?,
+        Ok(entries) => entries.collect::<std::io::Result<_>>().map_err(read_err(&root))?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(rows),
         Err(e) => return Err(read_err(&root)(e)),
     };
@@ -152,21 +122,16 @@ pub fn read_long(run_dir: &Path) -> Result<Vec<MembershipRow>> {
         files.sort_by_key(std::fs::DirEntry::file_name);
         for file in files {
             let path = file.path();
-            let parquet_err = |source| Error::Parquet {
-                path: path.clone(),
-                source,
-            };
+            let parquet_err = |source| Error::Parquet { path: path.clone(), source };
             let reader = File::open(&path).map_err(read_err(&path))?;
-            let reader = ParquetRecordBatchReaderBuilder::try_new(reader)
-                .map_err(parquet_err)?
-                .build()
-                .map_err(parquet_err)?;
+            let reader =
+                ParquetRecordBatchReaderBuilder::try_new(reader).map_err(parquet_err)?.build().map_err(parquet_err)?;
             for batch in reader {
                 let batch = batch.map_err(|e| parquet_err(e.into()))?;
                 let ids = batch.column(0).as_primitive::<UInt32Type>();
                 for (c, field) in batch.schema().fields().iter().enumerate().skip(1) {
-                    let segments = arrow_cast::cast(batch.column(c), &DataType::Utf8)
-                        .map_err(|e| parquet_err(e.into()))?;
+                    let segments =
+                        arrow_cast::cast(batch.column(c), &DataType::Utf8).map_err(|e| parquet_err(e.into()))?;
                     let segments = segments.as_string::<i32>();
                     for i in 0..batch.num_rows() {
                         if segments.is_valid(i) {

@@ -21,10 +21,7 @@ pub struct Staging {
 }
 
 fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Write {
-        path: path.to_owned(),
-        source,
-    }
+    move |source| Error::Write { path: path.to_owned(), source }
 }
 
 impl Staging {
@@ -35,19 +32,13 @@ impl Staging {
         let base = started.format("%Y%m%dT%H%M%S%.3fZ").to_string();
         let mut run_id = base.clone();
         let mut n = 1;
-        while runs.join(&run_id).exists() || runs.join(format!("{STAGING_PREFIX}{run_id}")).exists()
-        {
+        while runs.join(&run_id).exists() || runs.join(format!("{STAGING_PREFIX}{run_id}")).exists() {
             n += 1;
             run_id = format!("{base}-{n}");
         }
         let dir = runs.join(format!("{STAGING_PREFIX}{run_id}"));
         fs::create_dir(&dir).map_err(write_err(&dir))?;
-        Ok(Self {
-            out: out.to_owned(),
-            run_id,
-            dir,
-            published: false,
-        })
+        Ok(Self { out: out.to_owned(), run_id, dir, published: false })
     }
 
     /// Renames the staging folder into place and switches `current` to it.
@@ -82,10 +73,7 @@ fn switch_current(out: &Path, run_id: &str) -> Result<()> {
     #[cfg(not(unix))]
     return Err(Error::Write {
         path: temp,
-        source: std::io::Error::new(
-            std::io::ErrorKind::Unsupported,
-            "symlinks need a Unix system",
-        ),
+        source: std::io::Error::new(std::io::ErrorKind::Unsupported, "symlinks need a Unix system"),
     });
     fs::rename(&temp, &link).map_err(write_err(&link))?;
     sync_dir(out)
@@ -93,9 +81,7 @@ fn switch_current(out: &Path, run_id: &str) -> Result<()> {
 
 /// Makes a folder's entries (creations, renames) durable.
 pub fn sync_dir(dir: &Path) -> Result<()> {
-    fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(write_err(dir))
+    fs::File::open(dir).and_then(|d| d.sync_all()).map_err(write_err(dir))
 }
 
 /// The run `current` points to, if any.

@@ -1,5 +1,5 @@
 //! Finding the people files: one file, or a folder searched recursively the way Hadoop, Spark and
-//! DuckDB do (names starting with `_` or `.` skipped; `column=value` folders give hive columns).
+//! `DuckDB` do (names starting with `_` or `.` skipped; `column=value` folders give hive columns).
 
 use std::path::{Path, PathBuf};
 
@@ -22,57 +22,37 @@ pub fn dataset_people_path(dataset: &Path) -> Result<PathBuf> {
     match (file.exists(), dir.exists()) {
         (true, true) => Err(Error::NoPeople {
             path: dataset.to_owned(),
-            reason: "both people.parquet and people/ exist; keep one, or choose with --people"
-                .into(),
+            reason: "both people.parquet and people/ exist; keep one, or choose with --people".into(),
         }),
         (true, false) => Ok(file),
         (false, true) => Ok(dir),
         (false, false) => Err(Error::NoPeople {
             path: dataset.to_owned(),
-            reason: "it has neither people.parquet nor a people/ folder (or give --people PATH)"
-                .into(),
+            reason: "it has neither people.parquet nor a people/ folder (or give --people PATH)".into(),
         }),
     }
 }
 
 /// Lists the Parquet files at `path`, in a stable order (sorted by path).
 pub fn discover(path: &Path) -> Result<Vec<FileRef>> {
-    let meta = std::fs::metadata(path).map_err(|source| Error::Read {
-        path: path.to_owned(),
-        source,
-    })?;
+    let meta = std::fs::metadata(path).map_err(|source| Error::Read { path: path.to_owned(), source })?;
     if meta.is_file() {
-        return Ok(vec![FileRef {
-            path: path.to_owned(),
-            hive: Vec::new(),
-        }]);
+        return Ok(vec![FileRef { path: path.to_owned(), hive: Vec::new() }]);
     }
     let mut files = Vec::new();
     walk(path, &mut Vec::new(), &mut files)?;
     if files.is_empty() {
         return Err(Error::NoPeople {
             path: path.to_owned(),
-            reason:
-                "the folder holds no .parquet files (names starting with `_` or `.` are skipped)"
-                    .into(),
+            reason: "the folder holds no .parquet files (names starting with `_` or `.` are skipped)".into(),
         });
     }
     Ok(files)
 }
 
-fn walk(
-    dir: &Path,
-    hive: &mut Vec<(String, Option<String>)>,
-    out: &mut Vec<FileRef>,
-) -> Result<()> {
-    let read_err = |source| Error::Read {
-        path: dir.to_owned(),
-        source,
-    };
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .map_err(read_err)?
-        .collect::<Result<_, _>>()
-        .map_err(read_err)?;
+fn walk(dir: &Path, hive: &mut Vec<(String, Option<String>)>, out: &mut Vec<FileRef>) -> Result<()> {
+    let read_err = |source| Error::Read { path: dir.to_owned(), source };
+    let mut entries: Vec<_> = std::fs::read_dir(dir).map_err(read_err)?.collect::<Result<_, _>>().map_err(read_err)?;
     entries.sort_by_key(std::fs::DirEntry::file_name);
     for entry in entries {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -80,10 +60,7 @@ fn walk(
             continue;
         }
         let path = entry.path();
-        let meta = std::fs::metadata(&path).map_err(|source| Error::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let meta = std::fs::metadata(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
         if meta.is_dir() {
             let pushed = match name.split_once('=') {
                 Some((column, value)) if !column.is_empty() => {
@@ -98,10 +75,7 @@ fn walk(
                 hive.pop();
             }
         } else if name.to_ascii_lowercase().ends_with(".parquet") {
-            out.push(FileRef {
-                path,
-                hive: hive.clone(),
-            });
+            out.push(FileRef { path, hive: hive.clone() });
         }
     }
     Ok(())
@@ -113,12 +87,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -159,10 +134,7 @@ mod tests {
         assert_eq!(files[0].hive, vec![("partition".to_owned(), None)]);
         assert_eq!(
             files[1].hive,
-            vec![
-                ("partition".to_owned(), Some("emea".to_owned())),
-                ("x".to_owned(), Some("1".to_owned()))
-            ]
+            vec![("partition".to_owned(), Some("emea".to_owned())), ("x".to_owned(), Some("1".to_owned()))]
         );
     }
 }

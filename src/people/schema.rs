@@ -111,7 +111,7 @@ impl PeopleSchema {
         &mut self,
         name: &str,
         data_type: &DataType,
-        file: &PathBuf,
+        file: &std::path::Path,
         from_hive: bool,
         issues: &mut Vec<PeopleIssue>,
     ) {
@@ -124,7 +124,7 @@ impl PeopleSchema {
                         name: name.to_owned(),
                         family,
                         data_type: data_type.clone(),
-                        first_file: file.clone(),
+                        first_file: file.to_owned(),
                         missing_in: Vec::new(),
                         from_hive,
                     },
@@ -141,7 +141,7 @@ impl PeopleSchema {
                         column: name.to_owned(),
                         first_file: existing.first_file.clone(),
                         first_type: existing.label(),
-                        other_file: file.clone(),
+                        other_file: file.to_owned(),
                         other_type: match family {
                             Some(f) => format!("{f} ({data_type})"),
                             None => format!("{data_type}"),

@@ -13,9 +13,7 @@ use arrow_array::types::Int32Type;
 use arrow_array::{ArrayRef, DictionaryArray, Int32Array, StringArray, new_null_array};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::{
-    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
-};
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use parquet::basic::Encoding;
 use parquet::file::metadata::ColumnChunkMetaData;
 use rayon::prelude::*;
@@ -70,13 +68,7 @@ impl PeopleSource {
         let mut issues = Vec::new();
         for file in &files {
             for field in file.metadata.schema().fields() {
-                schema.add(
-                    field.name(),
-                    field.data_type(),
-                    &file.path,
-                    false,
-                    &mut issues,
-                );
+                schema.add(field.name(), field.data_type(), &file.path, false, &mut issues);
             }
         }
         // Hive folder columns count where the files do not hold the column; they are strings.
@@ -89,8 +81,7 @@ impl PeopleSource {
         }
         for (index, file) in files.iter().enumerate() {
             let has = |name: &str| {
-                file.metadata.schema().field_with_name(name).is_ok()
-                    || file.hive.iter().any(|(h, _)| h == name)
+                file.metadata.schema().field_with_name(name).is_ok() || file.hive.iter().any(|(h, _)| h == name)
             };
             for column in schema.columns.values_mut() {
                 if !has(&column.name) {
@@ -98,12 +89,7 @@ impl PeopleSource {
                 }
             }
         }
-        Ok(Self {
-            root: path.to_owned(),
-            files,
-            schema,
-            issues,
-        })
+        Ok(Self { root: path.to_owned(), files, schema, issues })
     }
 
     #[must_use]
@@ -113,11 +99,7 @@ impl PeopleSource {
 
     /// Decodes every row of every file, calling `f` on each batch in parallel; results come back
     /// in file, row-group and batch order, whatever the thread timing.
-    pub fn scan<T: Send>(
-        &self,
-        columns: &ScanColumns<'_>,
-        f: impl Fn(RawBatch) -> Result<T> + Sync,
-    ) -> Result<Vec<T>> {
+    pub fn scan<T: Send>(&self, columns: &ScanColumns<'_>, f: impl Fn(RawBatch) -> Result<T> + Sync) -> Result<Vec<T>> {
         let mut units = Vec::new();
         for (file_index, file) in self.files.iter().enumerate() {
             let mut first_row = 0u64;
@@ -142,10 +124,7 @@ impl PeopleSource {
         f: &(impl Fn(RawBatch) -> Result<T> + Sync),
     ) -> Result<Vec<T>> {
         let file = &self.files[file_index];
-        let parquet_err = |source| Error::Parquet {
-            path: file.path.clone(),
-            source,
-        };
+        let parquet_err = |source| Error::Parquet { path: file.path.clone(), source };
         let file_schema = file.metadata.schema();
         let rg_meta = file.metadata.metadata().row_group(row_group);
 
@@ -155,11 +134,7 @@ impl PeopleSource {
         wanted.extend(columns.attributes.iter().map(|(n, _)| n.as_str()));
         let parquet_schema = file.metadata.metadata().file_metadata().schema_descr();
         let mut roots = Vec::new();
-        let mut hinted: Vec<Field> = file_schema
-            .fields()
-            .iter()
-            .map(|f| f.as_ref().clone())
-            .collect();
+        let mut hinted: Vec<Field> = file_schema.fields().iter().map(|f| f.as_ref().clone()).collect();
         for name in &wanted {
             let Ok(root) = file_schema.index_of(name) else {
                 continue;
@@ -170,10 +145,8 @@ impl PeopleSource {
             roots.push(root);
             let field = &hinted[root];
             if super::schema::family_of(field.data_type()) == Some(TypeFamily::Text) {
-                let leaf = (0..parquet_schema.num_columns())
-                    .find(|&i| parquet_schema.get_column_root_idx(i) == root);
-                let dictionary =
-                    leaf.is_some_and(|leaf| all_dictionary_encoded(rg_meta.column(leaf)));
+                let leaf = (0..parquet_schema.num_columns()).find(|&i| parquet_schema.get_column_root_idx(i) == root);
+                let dictionary = leaf.is_some_and(|leaf| all_dictionary_encoded(rg_meta.column(leaf)));
                 let hint = if dictionary {
                     DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
                 } else {
@@ -182,17 +155,10 @@ impl PeopleSource {
                 hinted[root] = field.clone().with_data_type(hint);
             }
         }
-        let hinted = Arc::new(Schema::new_with_metadata(
-            hinted,
-            file_schema.metadata().clone(),
-        ));
+        let hinted = Arc::new(Schema::new_with_metadata(hinted, file_schema.metadata().clone()));
         let options = ArrowReaderOptions::new().with_schema(hinted);
-        let metadata = ArrowReaderMetadata::try_new(file.metadata.metadata().clone(), options)
-            .map_err(parquet_err)?;
-        let reader = File::open(&file.path).map_err(|source| Error::Read {
-            path: file.path.clone(),
-            source,
-        })?;
+        let metadata = ArrowReaderMetadata::try_new(file.metadata.metadata().clone(), options).map_err(parquet_err)?;
+        let reader = File::open(&file.path).map_err(|source| Error::Read { path: file.path.clone(), source })?;
         let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(reader, metadata);
         let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
         let reader = builder
@@ -224,10 +190,7 @@ impl PeopleSource {
                 .attributes
                 .iter()
                 .map(|(name, _)| {
-                    let data_type = self
-                        .schema
-                        .get(name)
-                        .map_or(DataType::Utf8, |c| c.data_type.clone());
+                    let data_type = self.schema.get(name).map_or(DataType::Utf8, |c| c.data_type.clone());
                     column(name, &data_type)
                 })
                 .collect();
@@ -246,24 +209,11 @@ impl PeopleSource {
 }
 
 fn open_file(file: FileRef) -> Result<SourceFile> {
-    let reader = File::open(&file.path).map_err(|source| Error::Read {
-        path: file.path.clone(),
-        source,
-    })?;
-    let metadata =
-        ArrowReaderMetadata::load(&reader, ArrowReaderOptions::new()).map_err(|source| {
-            Error::Parquet {
-                path: file.path.clone(),
-                source,
-            }
-        })?;
+    let reader = File::open(&file.path).map_err(|source| Error::Read { path: file.path.clone(), source })?;
+    let metadata = ArrowReaderMetadata::load(&reader, ArrowReaderOptions::new())
+        .map_err(|source| Error::Parquet { path: file.path.clone(), source })?;
     let rows = metadata.metadata().file_metadata().num_rows().max(0) as u64;
-    Ok(SourceFile {
-        path: file.path,
-        hive: file.hive,
-        metadata,
-        rows,
-    })
+    Ok(SourceFile { path: file.path, hive: file.hive, metadata, rows })
 }
 
 /// Is every data page of this column chunk dictionary-encoded?
@@ -272,9 +222,7 @@ fn all_dictionary_encoded(column: &ColumnChunkMetaData) -> bool {
         return false;
     }
     match column.page_encoding_stats_mask() {
-        Some(mask) => {
-            mask.is_only(Encoding::PLAIN_DICTIONARY) || mask.is_only(Encoding::RLE_DICTIONARY)
-        }
+        Some(mask) => mask.is_only(Encoding::PLAIN_DICTIONARY) || mask.is_only(Encoding::RLE_DICTIONARY),
         None => true,
     }
 }
@@ -292,16 +240,11 @@ fn constant_text(value: Option<&str>, len: usize) -> ArrayRef {
 impl SourceFile {
     #[must_use]
     pub fn has_column(&self, name: &str) -> bool {
-        self.metadata.schema().field_with_name(name).is_ok()
-            || self.hive.iter().any(|(h, _)| h == name)
+        self.metadata.schema().field_with_name(name).is_ok() || self.hive.iter().any(|(h, _)| h == name)
     }
 
     #[must_use]
     pub fn column_type(&self, name: &str) -> Option<&DataType> {
-        self.metadata
-            .schema()
-            .field_with_name(name)
-            .ok()
-            .map(|f| f.data_type())
+        self.metadata.schema().field_with_name(name).ok().map(arrow_schema::Field::data_type)
     }
 }

@@ -5,8 +5,8 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Date32Type, Date64Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType,
-    TimestampNanosecondType, TimestampSecondType,
+    Date32Type, Date64Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType,
 };
 use arrow_array::{Array, ArrayRef, BooleanArray, Decimal128Array, Float64Array, Int64Array};
 use arrow_schema::{ArrowError, DataType, TimeUnit};
@@ -40,12 +40,7 @@ impl Column {
         let dt = array.data_type();
         Ok(match family {
             TypeFamily::Text => Self::Text(array.clone()),
-            TypeFamily::Boolean => Self::Bool(
-                array
-                    .as_boolean_opt()
-                    .ok_or_else(|| unexpected(dt))?
-                    .clone(),
-            ),
+            TypeFamily::Boolean => Self::Bool(array.as_boolean_opt().ok_or_else(|| unexpected(dt))?.clone()),
             TypeFamily::Number => match dt {
                 DataType::Int8
                 | DataType::Int16
@@ -53,75 +48,38 @@ impl Column {
                 | DataType::Int64
                 | DataType::UInt8
                 | DataType::UInt16
-                | DataType::UInt32 => Self::Int(
-                    arrow_cast::cast(array, &DataType::Int64)?
-                        .as_primitive::<Int64Type>()
-                        .clone(),
-                ),
-                DataType::UInt64 => {
-                    decimal(&arrow_cast::cast(array, &DataType::Decimal128(20, 0))?)?
+                | DataType::UInt32 => {
+                    Self::Int(arrow_cast::cast(array, &DataType::Int64)?.as_primitive::<Int64Type>().clone())
                 }
+                DataType::UInt64 => decimal(&arrow_cast::cast(array, &DataType::Decimal128(20, 0))?)?,
                 DataType::Decimal32(p, s) | DataType::Decimal64(p, s) => {
                     decimal(&arrow_cast::cast(array, &DataType::Decimal128(*p, *s))?)?
                 }
                 DataType::Decimal128(..) => decimal(array)?,
-                DataType::Float16
-                | DataType::Float32
-                | DataType::Float64
-                | DataType::Decimal256(..) => Self::Float(
-                    arrow_cast::cast(array, &DataType::Float64)?
-                        .as_primitive()
-                        .clone(),
-                ),
+                DataType::Float16 | DataType::Float32 | DataType::Float64 | DataType::Decimal256(..) => {
+                    Self::Float(arrow_cast::cast(array, &DataType::Float64)?.as_primitive().clone())
+                }
                 other => return Err(unexpected(other)),
             },
             TypeFamily::Time => {
                 let (raw, nanos_per_unit, is_date) = match dt {
-                    DataType::Date32 => (
-                        array.as_primitive::<Date32Type>().unary(|d| i64::from(d)),
-                        NANOS_PER_DAY,
-                        true,
-                    ),
-                    DataType::Date64 => (
-                        array.as_primitive::<Date64Type>().reinterpret_cast(),
-                        1_000_000,
-                        true,
-                    ),
-                    DataType::Timestamp(TimeUnit::Second, _) => (
-                        array
-                            .as_primitive::<TimestampSecondType>()
-                            .reinterpret_cast(),
-                        1_000_000_000,
-                        false,
-                    ),
-                    DataType::Timestamp(TimeUnit::Millisecond, _) => (
-                        array
-                            .as_primitive::<TimestampMillisecondType>()
-                            .reinterpret_cast(),
-                        1_000_000,
-                        false,
-                    ),
-                    DataType::Timestamp(TimeUnit::Microsecond, _) => (
-                        array
-                            .as_primitive::<TimestampMicrosecondType>()
-                            .reinterpret_cast(),
-                        1_000,
-                        false,
-                    ),
-                    DataType::Timestamp(TimeUnit::Nanosecond, _) => (
-                        array
-                            .as_primitive::<TimestampNanosecondType>()
-                            .reinterpret_cast(),
-                        1,
-                        false,
-                    ),
+                    DataType::Date32 => (array.as_primitive::<Date32Type>().unary(i64::from), NANOS_PER_DAY, true),
+                    DataType::Date64 => (array.as_primitive::<Date64Type>().reinterpret_cast(), 1_000_000, true),
+                    DataType::Timestamp(TimeUnit::Second, _) => {
+                        (array.as_primitive::<TimestampSecondType>().reinterpret_cast(), 1_000_000_000, false)
+                    }
+                    DataType::Timestamp(TimeUnit::Millisecond, _) => {
+                        (array.as_primitive::<TimestampMillisecondType>().reinterpret_cast(), 1_000_000, false)
+                    }
+                    DataType::Timestamp(TimeUnit::Microsecond, _) => {
+                        (array.as_primitive::<TimestampMicrosecondType>().reinterpret_cast(), 1_000, false)
+                    }
+                    DataType::Timestamp(TimeUnit::Nanosecond, _) => {
+                        (array.as_primitive::<TimestampNanosecondType>().reinterpret_cast(), 1, false)
+                    }
                     other => return Err(unexpected(other)),
                 };
-                Self::Time {
-                    raw,
-                    nanos_per_unit,
-                    is_date,
-                }
+                Self::Time { raw, nanos_per_unit, is_date }
             }
         })
     }
@@ -146,10 +104,7 @@ impl Column {
 
 fn decimal(array: &ArrayRef) -> Result<Column, ArrowError> {
     match array.data_type() {
-        DataType::Decimal128(_, scale) => Ok(Column::Decimal {
-            values: array.as_primitive().clone(),
-            scale: *scale,
-        }),
+        DataType::Decimal128(_, scale) => Ok(Column::Decimal { values: array.as_primitive().clone(), scale: *scale }),
         other => Err(unexpected(other)),
     }
 }

@@ -42,10 +42,7 @@ pub enum Test {
     Bool(Vec<bool>),
     /// Matches when the value lies in any of the ranges; date columns and timestamp columns
     /// differ only for `in_past`/`in_future` (calendar days vs instants).
-    Time {
-        for_dates: Vec<TimeRange>,
-        for_timestamps: Vec<TimeRange>,
-    },
+    Time { for_dates: Vec<TimeRange>, for_timestamps: Vec<TimeRange> },
     /// No non-null value matches (`is_empty` on a non-string column).
     Never,
 }
@@ -93,17 +90,8 @@ pub const TEXT_OPS: &[&str] = &[
     "is_empty",
     "is_not_empty",
 ];
-pub const NUMBER_OPS: &[&str] = &[
-    "is",
-    "is_not",
-    "greater_than",
-    "less_than",
-    "at_least",
-    "at_most",
-    "between",
-    "is_empty",
-    "is_not_empty",
-];
+pub const NUMBER_OPS: &[&str] =
+    &["is", "is_not", "greater_than", "less_than", "at_least", "at_most", "between", "is_empty", "is_not_empty"];
 pub const BOOL_OPS: &[&str] = &["is", "is_empty", "is_not_empty"];
 pub const TIME_OPS: &[&str] = &[
     "is",
@@ -164,20 +152,13 @@ pub fn compile_condition(
     let ctx = Some(spec.context.as_str());
     let op = spec.op.value.as_str();
     let all_ops: Vec<&str> = {
-        let mut v: Vec<&str> = TEXT_OPS
-            .iter()
-            .chain(NUMBER_OPS)
-            .chain(BOOL_OPS)
-            .chain(TIME_OPS)
-            .copied()
-            .collect();
+        let mut v: Vec<&str> = TEXT_OPS.iter().chain(NUMBER_OPS).chain(BOOL_OPS).chain(TIME_OPS).copied().collect();
         v.sort_unstable();
         v.dedup();
         v
     };
     if !all_ops.contains(&op) {
-        let hint =
-            nearest(op, &all_ops).map_or_else(String::new, |n| format!("; did you mean `{n}`?"));
+        let hint = nearest(op, &all_ops).map_or_else(String::new, |n| format!("; did you mean `{n}`?"));
         issues.push(&spec.op.path, ctx, format!("unknown operator `{op}`{hint}"));
         return None;
     }
@@ -213,18 +194,9 @@ pub fn compile_condition(
                 Vec::new()
             } else {
                 let values = spec.values.as_ref()?;
-                strings(values, ctx, issues)?
-                    .into_iter()
-                    .map(|s| s.to_lowercase())
-                    .collect()
+                strings(values, ctx, issues)?.into_iter().map(str::to_lowercase).collect()
             };
-            (
-                Test::Text {
-                    op: text_op,
-                    needles,
-                },
-                empty_op,
-            )
+            (Test::Text { op: text_op, needles }, empty_op)
         }
         _ if empty_op => (Test::Never, true),
         TypeFamily::Number => compile_number(spec, op, ctx, issues)?,
@@ -250,12 +222,7 @@ pub fn compile_condition(
         }
         TypeFamily::Time => compile_time(spec, op, as_of_nanos, ctx, issues)?,
     };
-    Some(ColumnCondition {
-        column: column.index,
-        test,
-        null_matches,
-        negate,
-    })
+    Some(ColumnCondition { column: column.index, test, null_matches, negate })
 }
 
 fn check_operands(spec: &ConditionSpec, op: &str, issues: &mut Issues) -> bool {
@@ -268,18 +235,10 @@ fn check_operands(spec: &ConditionSpec, op: &str, issues: &mut Issues) -> bool {
             ok = false;
         }
     };
-    if wanted != Operands::Values {
-        if let Some(v) = &spec.values {
-            reject(
-                true,
-                if v.path.ends_with("/values") {
-                    "values"
-                } else {
-                    "value"
-                },
-                &v.path,
-            );
-        }
+    if wanted != Operands::Values
+        && let Some(v) = &spec.values
+    {
+        reject(true, if v.path.ends_with("/values") { "values" } else { "value" }, &v.path);
     }
     if wanted != Operands::MinMax {
         reject(spec.min.is_some(), "min", &spec.path);
@@ -302,29 +261,17 @@ fn check_operands(spec: &ConditionSpec, op: &str, issues: &mut Issues) -> bool {
 }
 
 fn element_path(values: &Located<Vec<Value>>, i: usize) -> String {
-    if values.path.ends_with("/values") {
-        format!("{}/{i}", values.path)
-    } else {
-        values.path.clone()
-    }
+    if values.path.ends_with("/values") { format!("{}/{i}", values.path) } else { values.path.clone() }
 }
 
-fn strings<'v>(
-    values: &'v Located<Vec<Value>>,
-    ctx: Option<&str>,
-    issues: &mut Issues,
-) -> Option<Vec<&'v str>> {
+fn strings<'v>(values: &'v Located<Vec<Value>>, ctx: Option<&str>, issues: &mut Issues) -> Option<Vec<&'v str>> {
     let mut out = Vec::new();
     let mut ok = true;
     for (i, v) in values.value.iter().enumerate() {
         match v {
             Value::String(s) => out.push(s.as_str()),
             other => {
-                issues.push(
-                    &element_path(values, i),
-                    ctx,
-                    format!("expected a string, found {}", type_name(other)),
-                );
+                issues.push(&element_path(values, i), ctx, format!("expected a string, found {}", type_name(other)));
                 ok = false;
             }
         }
@@ -339,22 +286,13 @@ fn number(value: &Value, path: &str, ctx: Option<&str>, issues: &mut Issues) -> 
             None
         }),
         other => {
-            issues.push(
-                path,
-                ctx,
-                format!("expected a number, found {}", type_name(other)),
-            );
+            issues.push(path, ctx, format!("expected a number, found {}", type_name(other)));
             None
         }
     }
 }
 
-fn compile_number(
-    spec: &ConditionSpec,
-    op: &str,
-    ctx: Option<&str>,
-    issues: &mut Issues,
-) -> Option<(Test, bool)> {
+fn compile_number(spec: &ConditionSpec, op: &str, ctx: Option<&str>, issues: &mut Issues) -> Option<(Test, bool)> {
     if op == "between" {
         let (min, max) = (spec.min.as_ref()?, spec.max.as_ref()?);
         let lo = number(&min.value, &min.path, ctx, issues);
@@ -364,17 +302,11 @@ fn compile_number(
             issues.push(
                 &max.path,
                 ctx,
-                format!(
-                    "`between` needs min ≤ max, found min {} > max {}",
-                    min.value, max.value
-                ),
+                format!("`between` needs min ≤ max, found min {} > max {}", min.value, max.value),
             );
             return None;
         }
-        let range = NumberRange {
-            lo: Bound::Included(lo),
-            hi: Bound::Included(hi),
-        };
+        let range = NumberRange { lo: Bound::Included(lo), hi: Bound::Included(hi) };
         return Some((Test::Number(vec![range]), false));
     }
     let values = spec.values.as_ref()?;
@@ -386,26 +318,11 @@ fn compile_number(
     let ranges = numbers
         .iter()
         .map(|&v| match op {
-            "greater_than" => NumberRange {
-                lo: Bound::Excluded(v),
-                hi: Bound::Unbounded,
-            },
-            "less_than" => NumberRange {
-                lo: Bound::Unbounded,
-                hi: Bound::Excluded(v),
-            },
-            "at_least" => NumberRange {
-                lo: Bound::Included(v),
-                hi: Bound::Unbounded,
-            },
-            "at_most" => NumberRange {
-                lo: Bound::Unbounded,
-                hi: Bound::Included(v),
-            },
-            _ => NumberRange {
-                lo: Bound::Included(v),
-                hi: Bound::Included(v),
-            },
+            "greater_than" => NumberRange { lo: Bound::Excluded(v), hi: Bound::Unbounded },
+            "less_than" => NumberRange { lo: Bound::Unbounded, hi: Bound::Excluded(v) },
+            "at_least" => NumberRange { lo: Bound::Included(v), hi: Bound::Unbounded },
+            "at_most" => NumberRange { lo: Bound::Unbounded, hi: Bound::Included(v) },
+            _ => NumberRange { lo: Bound::Included(v), hi: Bound::Included(v) },
         })
         .collect();
     // `is`/`is_not`: a null counts as 0. Comparisons: a null never matches.
@@ -413,18 +330,15 @@ fn compile_number(
     Some((Test::Number(ranges), null_matches))
 }
 
-fn time_literal(
-    value: &Value,
-    path: &str,
-    ctx: Option<&str>,
-    issues: &mut Issues,
-) -> Option<TimeLiteral> {
+fn time_literal(value: &Value, path: &str, ctx: Option<&str>, issues: &mut Issues) -> Option<TimeLiteral> {
     let parsed = value.as_str().and_then(TimeLiteral::parse);
     if parsed.is_none() {
         issues.push(
             path,
             ctx,
-            format!("expected a date \"YYYY-MM-DD\" or an RFC 3339 instant such as \"2026-11-01T12:00:00Z\", found {value}"),
+            format!(
+                "expected a date \"YYYY-MM-DD\" or an RFC 3339 instant such as \"2026-11-01T12:00:00Z\", found {value}"
+            ),
         );
     }
     parsed
@@ -435,14 +349,7 @@ fn literal_bound(lit: TimeLiteral, inclusive: bool) -> (TimeKey, Bound<i128>) {
         TimeLiteral::Day(d) => (TimeKey::Day, i128::from(d)),
         TimeLiteral::Instant(ns) => (TimeKey::Instant, ns),
     };
-    (
-        key,
-        if inclusive {
-            Bound::Included(v)
-        } else {
-            Bound::Excluded(v)
-        },
-    )
+    (key, if inclusive { Bound::Included(v) } else { Bound::Excluded(v) })
 }
 
 fn compile_time(
@@ -452,10 +359,7 @@ fn compile_time(
     ctx: Option<&str>,
     issues: &mut Issues,
 ) -> Option<(Test, bool)> {
-    let same = |ranges: Vec<TimeRange>| Test::Time {
-        for_dates: ranges.clone(),
-        for_timestamps: ranges,
-    };
+    let same = |ranges: Vec<TimeRange>| Test::Time { for_dates: ranges.clone(), for_timestamps: ranges };
     match op {
         "between" => {
             let (min, max) = (spec.min.as_ref()?, spec.max.as_ref()?);
@@ -465,32 +369,18 @@ fn compile_time(
             let (lo_key, lo_bound) = literal_bound(lo, true);
             let (hi_key, hi_bound) = literal_bound(hi, true);
             if lo_key != hi_key {
-                issues.push(
-                    &spec.path,
-                    ctx,
-                    "`min` and `max` must both be dates or both be instants",
-                );
+                issues.push(&spec.path, ctx, "`min` and `max` must both be dates or both be instants");
                 return None;
             }
             if lo.as_nanos() > hi.as_nanos() {
                 issues.push(
                     &max.path,
                     ctx,
-                    format!(
-                        "`between` needs min ≤ max, found min {} > max {}",
-                        min.value, max.value
-                    ),
+                    format!("`between` needs min ≤ max, found min {} > max {}", min.value, max.value),
                 );
                 return None;
             }
-            Some((
-                same(vec![TimeRange {
-                    key: lo_key,
-                    lo: lo_bound,
-                    hi: hi_bound,
-                }]),
-                false,
-            ))
+            Some((same(vec![TimeRange { key: lo_key, lo: lo_bound, hi: hi_bound }]), false))
         }
         "in_past" | "in_future" => {
             let days = spec.days.as_ref()?;
@@ -498,10 +388,7 @@ fn compile_time(
                 issues.push(
                     &days.path,
                     ctx,
-                    format!(
-                        "`days` must be a whole number from 0 to 1000000, found {}",
-                        days.value
-                    ),
+                    format!("`days` must be a whole number from 0 to 1000000, found {}", days.value),
                 );
                 return None;
             };
@@ -512,23 +399,11 @@ fn compile_time(
             } else {
                 (as_of_day, as_of_day + n, as_of, as_of + n * NANOS_PER_DAY)
             };
-            let for_dates = vec![TimeRange {
-                key: TimeKey::Day,
-                lo: Bound::Included(day_lo),
-                hi: Bound::Included(day_hi),
-            }];
-            let for_timestamps = vec![TimeRange {
-                key: TimeKey::Instant,
-                lo: Bound::Included(ns_lo),
-                hi: Bound::Included(ns_hi),
-            }];
-            Some((
-                Test::Time {
-                    for_dates,
-                    for_timestamps,
-                },
-                false,
-            ))
+            let for_dates =
+                vec![TimeRange { key: TimeKey::Day, lo: Bound::Included(day_lo), hi: Bound::Included(day_hi) }];
+            let for_timestamps =
+                vec![TimeRange { key: TimeKey::Instant, lo: Bound::Included(ns_lo), hi: Bound::Included(ns_hi) }];
+            Some((Test::Time { for_dates, for_timestamps }, false))
         }
         _ => {
             let values = spec.values.as_ref()?;

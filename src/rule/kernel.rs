@@ -27,32 +27,20 @@ pub fn evaluate(condition: &ColumnCondition, column: &Column) -> Result<BooleanB
         (Test::Number(ranges), Column::Int(a)) => {
             let bounds: Vec<(i64, i64)> = ranges.iter().filter_map(|r| int_bounds(r, 0)).collect();
             let values = a.values();
-            (
-                BooleanBuffer::collect_bool(len, |i| in_any(values[i], &bounds)),
-                a.nulls().cloned(),
-            )
+            (BooleanBuffer::collect_bool(len, |i| in_any(values[i], &bounds)), a.nulls().cloned())
         }
         (Test::Number(ranges), Column::Decimal { values: a, scale }) => {
-            let bounds: Vec<(i128, i128)> = ranges
-                .iter()
-                .filter_map(|r| range_in(r, i32::from(*scale)))
-                .collect();
+            let bounds: Vec<(i128, i128)> = ranges.iter().filter_map(|r| range_in(r, i32::from(*scale))).collect();
             let values = a.values();
-            (
-                BooleanBuffer::collect_bool(len, |i| in_any(values[i], &bounds)),
-                a.nulls().cloned(),
-            )
+            (BooleanBuffer::collect_bool(len, |i| in_any(values[i], &bounds)), a.nulls().cloned())
         }
         (Test::Number(ranges), Column::Float(a)) => {
             let values = a.values();
             let ranges: Vec<(Bound<f64>, Bound<f64>)> = ranges
                 .iter()
-                .map(|r| (r.lo.map(|e| e.to_f64()), r.hi.map(|e| e.to_f64())))
+                .map(|r| (r.lo.map(super::value::Exact::to_f64), r.hi.map(super::value::Exact::to_f64)))
                 .collect();
-            (
-                BooleanBuffer::collect_bool(len, |i| ranges.iter().any(|r| float_in(values[i], r))),
-                a.nulls().cloned(),
-            )
+            (BooleanBuffer::collect_bool(len, |i| ranges.iter().any(|r| float_in(values[i], r))), a.nulls().cloned())
         }
         (Test::Bool(wanted), Column::Bool(a)) => {
             let values = a.values();
@@ -64,19 +52,9 @@ pub fn evaluate(condition: &ColumnCondition, column: &Column) -> Result<BooleanB
             };
             (positive, a.nulls().cloned())
         }
-        (
-            Test::Time {
-                for_dates,
-                for_timestamps,
-            },
-            Column::Time {
-                raw,
-                nanos_per_unit,
-                is_date,
-            },
-        ) => {
+        (Test::Time { for_dates, for_timestamps }, Column::Time { raw, nanos_per_unit, is_date }) => {
             let ranges = if *is_date { for_dates } else { for_timestamps };
-            let per_day = i64::try_from(super::column::NANOS_PER_DAY / nanos_per_unit).unwrap_or(1);
+            let per_day = super::column::NANOS_PER_DAY / nanos_per_unit;
             let values = raw.values();
             let mut positive = BooleanBuffer::new_unset(len);
             for range in ranges {
@@ -84,15 +62,11 @@ pub fn evaluate(condition: &ColumnCondition, column: &Column) -> Result<BooleanB
                     continue;
                 };
                 let hits = match range.key {
-                    TimeKey::Day if per_day == 1 => {
-                        BooleanBuffer::collect_bool(len, |i| in_range(values[i], lo, hi))
+                    TimeKey::Day if per_day == 1 => BooleanBuffer::collect_bool(len, |i| in_range(values[i], lo, hi)),
+                    TimeKey::Day => {
+                        BooleanBuffer::collect_bool(len, |i| in_range(values[i].div_euclid(per_day), lo, hi))
                     }
-                    TimeKey::Day => BooleanBuffer::collect_bool(len, |i| {
-                        in_range(values[i].div_euclid(per_day), lo, hi)
-                    }),
-                    TimeKey::Instant => {
-                        BooleanBuffer::collect_bool(len, |i| in_range(values[i], lo, hi))
-                    }
+                    TimeKey::Instant => BooleanBuffer::collect_bool(len, |i| in_range(values[i], lo, hi)),
                 };
                 positive = &positive | &hits;
             }
@@ -109,27 +83,15 @@ pub fn evaluate(condition: &ColumnCondition, column: &Column) -> Result<BooleanB
 }
 
 /// Folds nulls and negation into the positive test's bits.
-fn finish(
-    positive: BooleanBuffer,
-    nulls: Option<&NullBuffer>,
-    condition: &ColumnCondition,
-) -> BooleanBuffer {
+fn finish(positive: BooleanBuffer, nulls: Option<&NullBuffer>, condition: &ColumnCondition) -> BooleanBuffer {
     let with_nulls = match nulls {
         Some(valid) if valid.null_count() > 0 => {
             let valid = valid.inner();
-            if condition.null_matches {
-                &positive | &!valid
-            } else {
-                &positive & valid
-            }
+            if condition.null_matches { &positive | &!valid } else { &positive & valid }
         }
         _ => positive,
     };
-    if condition.negate {
-        !&with_nulls
-    } else {
-        with_nulls
-    }
+    if condition.negate { !&with_nulls } else { with_nulls }
 }
 
 fn nulls_of(column: &Column) -> Option<NullBuffer> {
@@ -155,6 +117,7 @@ fn column_kind(column: &Column) -> &'static str {
 }
 
 #[inline]
+#[allow(clippy::needless_pass_by_value)] // called with plain integers
 fn in_range<T: PartialOrd>(v: T, lo: T, hi: T) -> bool {
     v >= lo && v <= hi
 }
@@ -165,10 +128,7 @@ fn in_any<T: PartialOrd + Copy>(v: T, bounds: &[(T, T)]) -> bool {
 }
 
 fn range_in(range: &NumberRange, scale: i32) -> Option<(i128, i128)> {
-    integer_range(
-        range.lo.map(|e| e.scaled(scale)),
-        range.hi.map(|e| e.scaled(scale)),
-    )
+    integer_range(range.lo.map(|e| e.scaled(scale)), range.hi.map(|e| e.scaled(scale)))
 }
 
 fn int_bounds(range: &NumberRange, scale: i32) -> Option<(i64, i64)> {
@@ -198,10 +158,7 @@ fn time_bounds(range: &TimeRange, nanos_per_unit: i64) -> Option<(i64, i64)> {
         TimeKey::Day => 1,
         TimeKey::Instant => i128::from(nanos_per_unit),
     };
-    let (lo, hi) = integer_range(
-        range.lo.map(|v| Ratio::new(v, den)),
-        range.hi.map(|v| Ratio::new(v, den)),
-    )?;
+    let (lo, hi) = integer_range(range.lo.map(|v| Ratio::new(v, den)), range.hi.map(|v| Ratio::new(v, den)))?;
     let clamp = |v: i128| v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
     Some((clamp(lo), clamp(hi)))
 }
@@ -228,23 +185,14 @@ fn text_matches(s: &str, op: TextOp, needles: &[String], scratch: &mut String) -
     })
 }
 
-fn per_value<'a, A: ArrayAccessor<Item = &'a str>>(
-    array: A,
-    op: TextOp,
-    needles: &[String],
-) -> BooleanBuffer {
+#[allow(clippy::needless_pass_by_value)] // string arrays are passed as `&StringArray`, a Copy reference
+fn per_value<'a, A: ArrayAccessor<Item = &'a str>>(array: A, op: TextOp, needles: &[String]) -> BooleanBuffer {
     let mut scratch = String::new();
-    BooleanBuffer::collect_bool(array.len(), |i| {
-        text_matches(array.value(i), op, needles, &mut scratch)
-    })
+    BooleanBuffer::collect_bool(array.len(), |i| text_matches(array.value(i), op, needles, &mut scratch))
 }
 
 /// The positive test over a plain (non-dictionary) string array.
-fn plain_text(
-    array: &dyn Array,
-    op: TextOp,
-    needles: &[String],
-) -> Result<BooleanBuffer, ArrowError> {
+fn plain_text(array: &dyn Array, op: TextOp, needles: &[String]) -> Result<BooleanBuffer, ArrowError> {
     Ok(match array.data_type() {
         DataType::Utf8 => per_value(array.as_string::<i32>(), op, needles),
         DataType::LargeUtf8 => per_value(array.as_string::<i64>(), op, needles),
@@ -267,9 +215,7 @@ fn text(
             array.as_dictionary::<Int32Type>().clone()
         } else {
             let target = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
-            arrow_cast::cast(array, &target)?
-                .as_dictionary::<Int32Type>()
-                .clone()
+            arrow_cast::cast(array, &target)?.as_dictionary::<Int32Type>().clone()
         };
         let values = dict.values();
         // One answer per dictionary value, nulls and negation included, then gathered by key.
@@ -281,20 +227,12 @@ fn text(
         let n_values = value_answers.len();
         let answers = BooleanBuffer::collect_bool(keys.len(), |i| {
             let k = key_values[i] as usize;
-            if k < n_values {
-                value_answers.value(k)
-            } else {
-                null_answer
-            }
+            if k < n_values { value_answers.value(k) } else { null_answer }
         });
         return Ok(match keys.nulls() {
             Some(valid) if valid.null_count() > 0 => {
                 let valid = valid.inner();
-                if null_answer {
-                    &answers | &!valid
-                } else {
-                    &answers & valid
-                }
+                if null_answer { &answers | &!valid } else { &answers & valid }
             }
             _ => answers,
         });

@@ -13,10 +13,7 @@ pub struct Exact {
 }
 
 impl Exact {
-    pub const ZERO: Self = Self {
-        mantissa: 0,
-        exponent: 0,
-    };
+    pub const ZERO: Self = Self { mantissa: 0, exponent: 0 };
 
     fn normalised(mut mantissa: i128, mut exponent: i32) -> Self {
         if mantissa == 0 {
@@ -45,21 +42,13 @@ impl Exact {
             None => (false, digits_part),
         };
         let (int_part, frac_part) = digits_part.split_once('.').unwrap_or((digits_part, ""));
-        if int_part.is_empty()
-            || !int_part
-                .bytes()
-                .chain(frac_part.bytes())
-                .all(|b| b.is_ascii_digit())
-        {
+        if int_part.is_empty() || !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit()) {
             return None;
         }
         let mut mantissa: i128 = 0;
         let mut dropped_nonzero = false;
         for b in int_part.bytes() {
-            match mantissa
-                .checked_mul(10)
-                .and_then(|m| m.checked_add(i128::from(b - b'0')))
-            {
+            match mantissa.checked_mul(10).and_then(|m| m.checked_add(i128::from(b - b'0'))) {
                 Some(m) if m < 10i128.pow(37) => mantissa = m,
                 // Beyond 37 significant digits: keep the magnitude, drop the digit.
                 _ => {
@@ -78,10 +67,7 @@ impl Exact {
         }
         let _ = dropped_nonzero; // JSON numbers come from f64/i64/u64: never more than 20 digits.
         let exponent = i32::try_from(exponent).ok()?;
-        Some(Self::normalised(
-            if negative { -mantissa } else { mantissa },
-            exponent,
-        ))
+        Some(Self::normalised(if negative { -mantissa } else { mantissa }, exponent))
     }
 
     #[must_use]
@@ -96,9 +82,7 @@ impl Exact {
 
     #[must_use]
     pub fn to_f64(self) -> f64 {
-        format!("{}e{}", self.mantissa, self.exponent)
-            .parse()
-            .unwrap_or(f64::NAN)
+        format!("{}e{}", self.mantissa, self.exponent).parse().unwrap_or(f64::NAN)
     }
 
     /// This number scaled into a column whose integer values mean `value × 10^-scale`:
@@ -108,29 +92,17 @@ impl Exact {
         let e = self.exponent.saturating_add(scale);
         if e >= 0 {
             let factor = 10i128.checked_pow(e as u32);
-            let num =
-                factor
-                    .and_then(|f| self.mantissa.checked_mul(f))
-                    .unwrap_or(if self.mantissa < 0 {
-                        -SATURATED
-                    } else {
-                        SATURATED
-                    });
-            Ratio {
-                num: num.clamp(-SATURATED, SATURATED),
-                den: 1,
-            }
+            let num = factor.and_then(|f| self.mantissa.checked_mul(f)).unwrap_or(if self.mantissa < 0 {
+                -SATURATED
+            } else {
+                SATURATED
+            });
+            Ratio { num: num.clamp(-SATURATED, SATURATED), den: 1 }
         } else if -e <= 38 {
-            Ratio {
-                num: self.mantissa,
-                den: 10i128.pow((-e) as u32),
-            }
+            Ratio { num: self.mantissa, den: 10i128.pow((-e) as u32) }
         } else {
             // |self| < 10^39 × 10^-39 = 1: only the sign matters for floor and ceil.
-            Ratio {
-                num: self.mantissa.signum(),
-                den: SATURATED,
-            }
+            Ratio { num: self.mantissa.signum(), den: SATURATED }
         }
     }
 
@@ -215,9 +187,7 @@ impl TimeLiteral {
             return Some(Self::Day(days_since_epoch(date)));
         }
         let instant = chrono::DateTime::parse_from_rfc3339(text).ok()?;
-        Some(Self::Instant(instant_nanos(
-            &instant.with_timezone(&chrono::Utc),
-        )))
+        Some(Self::Instant(instant_nanos(&instant.with_timezone(&chrono::Utc))))
     }
 
     /// Its position on the instant line, in nanoseconds (a day is its midnight UTC).
@@ -247,33 +217,12 @@ mod tests {
 
     #[test]
     fn parses_json_numbers_exactly() {
-        assert_eq!(
-            Exact::parse("1000000.01"),
-            Some(Exact {
-                mantissa: 100_000_001,
-                exponent: -2
-            })
-        );
-        assert_eq!(
-            Exact::parse("-1.50"),
-            Some(Exact {
-                mantissa: -15,
-                exponent: -1
-            })
-        );
-        assert_eq!(
-            Exact::parse("1e+20"),
-            Some(Exact {
-                mantissa: 1,
-                exponent: 20
-            })
-        );
+        assert_eq!(Exact::parse("1000000.01"), Some(Exact { mantissa: 100_000_001, exponent: -2 }));
+        assert_eq!(Exact::parse("-1.50"), Some(Exact { mantissa: -15, exponent: -1 }));
+        assert_eq!(Exact::parse("1e+20"), Some(Exact { mantissa: 1, exponent: 20 }));
         assert_eq!(Exact::parse("0.0"), Some(Exact::ZERO));
         assert_eq!(Exact::parse("12a"), None);
-        assert_eq!(
-            Exact::parse("18446744073709551615").map(Exact::to_f64),
-            Some(1.844_674_407_370_955_2e19)
-        );
+        assert_eq!(Exact::parse("18446744073709551615").map(Exact::to_f64), Some(1.844_674_407_370_955_2e19));
     }
 
     #[test]
@@ -288,29 +237,12 @@ mod tests {
     #[test]
     fn integer_ranges_respect_strictness() {
         let v = |s: &str| Exact::parse(s).unwrap().scaled(0);
-        assert_eq!(
-            integer_range(Bound::Excluded(v("2.5")), Bound::Unbounded).map(|r| r.0),
-            Some(3)
-        );
-        assert_eq!(
-            integer_range(Bound::Excluded(v("2")), Bound::Unbounded).map(|r| r.0),
-            Some(3)
-        );
-        assert_eq!(
-            integer_range(Bound::Unbounded, Bound::Excluded(v("2"))).map(|r| r.1),
-            Some(1)
-        );
-        assert_eq!(
-            integer_range(Bound::Included(v("2.1")), Bound::Included(v("2.9"))),
-            None
-        );
+        assert_eq!(integer_range(Bound::Excluded(v("2.5")), Bound::Unbounded).map(|r| r.0), Some(3));
+        assert_eq!(integer_range(Bound::Excluded(v("2")), Bound::Unbounded).map(|r| r.0), Some(3));
+        assert_eq!(integer_range(Bound::Unbounded, Bound::Excluded(v("2"))).map(|r| r.1), Some(1));
+        assert_eq!(integer_range(Bound::Included(v("2.1")), Bound::Included(v("2.9"))), None);
         let huge = Exact::parse("1e300").unwrap().scaled(0);
-        assert!(
-            integer_range(Bound::Included(huge), Bound::Unbounded)
-                .unwrap()
-                .0
-                > i128::from(i64::MAX)
-        );
+        assert!(integer_range(Bound::Included(huge), Bound::Unbounded).unwrap().0 > i128::from(i64::MAX));
         let tiny = Exact::parse("-1e-300").unwrap().scaled(0);
         assert_eq!((tiny.floor(), tiny.ceil()), (-1, 0));
     }
@@ -318,10 +250,7 @@ mod tests {
     #[test]
     fn time_literals() {
         assert_eq!(TimeLiteral::parse("1970-01-02"), Some(TimeLiteral::Day(1)));
-        assert_eq!(
-            TimeLiteral::parse("1970-01-01T00:00:01+01:00"),
-            Some(TimeLiteral::Instant(-3_599_000_000_000))
-        );
+        assert_eq!(TimeLiteral::parse("1970-01-01T00:00:01+01:00"), Some(TimeLiteral::Instant(-3_599_000_000_000)));
         assert_eq!(TimeLiteral::parse("2026-02-30"), None);
         assert_eq!(TimeLiteral::parse("yesterday"), None);
     }

@@ -1,8 +1,6 @@
 //! The five datasets of real Parquet writers each give exactly `expected-membership.csv`.
 
-use crate::support::{
-    FIXTURE_AS_OF, FIXTURES, csv_lines, data_dir, membership_lines, run_cli, stderr,
-};
+use crate::support::{FIXTURE_AS_OF, FIXTURES, csv_lines, data_dir, membership_lines, run_cli, stderr};
 
 #[test]
 fn every_writer_gives_the_expected_membership() {
@@ -22,20 +20,9 @@ fn every_writer_gives_the_expected_membership() {
         ]);
         assert!(output.status.success(), "{name}: {}", stderr(&output));
         let actual = membership_lines(out.path());
-        let missing: Vec<_> = expected
-            .iter()
-            .filter(|l| !actual.contains(l))
-            .take(5)
-            .collect();
-        let extra: Vec<_> = actual
-            .iter()
-            .filter(|l| !expected.contains(l))
-            .take(5)
-            .collect();
-        assert!(
-            missing.is_empty() && extra.is_empty(),
-            "{name}: missing {missing:?}, extra {extra:?}"
-        );
+        let missing: Vec<_> = expected.iter().filter(|l| !actual.contains(l)).take(5).collect();
+        let extra: Vec<_> = actual.iter().filter(|l| !expected.contains(l)).take(5).collect();
+        assert!(missing.is_empty() && extra.is_empty(), "{name}: missing {missing:?}, extra {extra:?}");
         assert_eq!(actual.len(), expected.len(), "{name}");
     }
 }

@@ -14,10 +14,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    BooleanBuilder, Date32Builder, Date64Builder, Decimal128Builder, Float32Builder,
-    Float64Builder, Int8Builder, Int16Builder, Int32Builder, Int64Builder, LargeStringBuilder,
-    StringBuilder, StringDictionaryBuilder, StringViewBuilder, UInt8Builder, UInt16Builder,
-    UInt32Builder, UInt64Builder,
+    BooleanBuilder, Date32Builder, Date64Builder, Decimal128Builder, Float32Builder, Float64Builder, Int8Builder,
+    Int16Builder, Int32Builder, Int64Builder, LargeStringBuilder, StringBuilder, StringDictionaryBuilder,
+    StringViewBuilder, UInt8Builder, UInt16Builder, UInt32Builder, UInt64Builder,
 };
 use arrow_array::types::Int32Type;
 use arrow_array::{ArrayRef, RecordBatch};
@@ -32,11 +31,8 @@ use crate::support::{data_dir, membership_lines, run_cli, stderr};
 fn golden_cases() {
     let root = data_dir().join("golden");
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
-    let mut cases: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
+    let mut cases: Vec<_> =
+        std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
     cases.sort();
     assert!(cases.len() >= 10, "golden cases are present");
     let mut failures = Vec::new();
@@ -81,8 +77,7 @@ fn run_case(case: &Path) -> String {
     let dataset = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
     std::fs::copy(case.join("model.json"), dataset.path().join("model.json")).unwrap();
-    let people: Value =
-        serde_json::from_str(&std::fs::read_to_string(case.join("people.json")).unwrap()).unwrap();
+    let people: Value = serde_json::from_str(&std::fs::read_to_string(case.join("people.json")).unwrap()).unwrap();
     for file in people["files"].as_array().unwrap() {
         let path = dataset.path().join(file["path"].as_str().unwrap());
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -92,13 +87,9 @@ fn run_case(case: &Path) -> String {
         std::fs::create_dir_all(dataset.path().join("lists")).unwrap();
         for entry in entries {
             let path = entry.unwrap().path();
-            let list: Value =
-                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let list: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
             let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-            write_parquet(
-                &dataset.path().join("lists").join(format!("{name}.parquet")),
-                &list,
-            );
+            write_parquet(&dataset.path().join("lists").join(format!("{name}.parquet")), &list);
         }
     }
     let mut args: Vec<String> = vec![
@@ -110,12 +101,7 @@ fn run_case(case: &Path) -> String {
         "2026-11-01T12:00:00Z".into(),
     ];
     if let Ok(extra) = std::fs::read_to_string(case.join("args")) {
-        args.extend(
-            extra
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| l.trim().to_owned()),
-        );
+        args.extend(extra.lines().filter(|l| !l.trim().is_empty()).map(|l| l.trim().to_owned()));
     }
     let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let output = run_cli(&arg_refs);
@@ -142,10 +128,7 @@ fn run_case(case: &Path) -> String {
             text.push('\n');
         }
     } else {
-        assert!(
-            !out.path().join("current").exists(),
-            "a failed run publishes nothing"
-        );
+        assert!(!out.path().join("current").exists(), "a failed run publishes nothing");
     }
     text
 }
@@ -173,25 +156,15 @@ fn assert_bitmaps_match_membership(out: &Path) {
         }
     }
     from_files.sort();
-    assert_eq!(
-        from_files,
-        membership_lines(out),
-        "bitmaps and membership files disagree"
-    );
+    assert_eq!(from_files, membership_lines(out), "bitmaps and membership files disagree");
 }
 
 fn data_type(name: &str) -> DataType {
-    if let Some(inner) = name
-        .strip_prefix("decimal(")
-        .and_then(|s| s.strip_suffix(')'))
-    {
+    if let Some(inner) = name.strip_prefix("decimal(").and_then(|s| s.strip_suffix(')')) {
         let (p, s) = inner.split_once(',').unwrap();
         return DataType::Decimal128(p.trim().parse().unwrap(), s.trim().parse().unwrap());
     }
-    if let Some(inner) = name
-        .strip_prefix("timestamp[")
-        .and_then(|s| s.strip_suffix(']'))
-    {
+    if let Some(inner) = name.strip_prefix("timestamp[").and_then(|s| s.strip_suffix(']')) {
         let (unit, zone) = match inner.split_once(',') {
             Some((u, z)) => (u, Some(Arc::from(z.trim()))),
             None => (inner, None),
@@ -227,8 +200,7 @@ fn data_type(name: &str) -> DataType {
 }
 
 fn nanos(text: &str) -> i128 {
-    let t = chrono::DateTime::parse_from_rfc3339(text)
-        .unwrap_or_else(|_| panic!("bad timestamp {text}"));
+    let t = chrono::DateTime::parse_from_rfc3339(text).unwrap_or_else(|_| panic!("bad timestamp {text}"));
     i128::from(t.timestamp()) * 1_000_000_000 + i128::from(t.timestamp_subsec_nanos())
 }
 
@@ -244,9 +216,7 @@ fn decimal(text: &str, scale: i8) -> i128 {
         frac.push('0');
     }
     let negative = int.starts_with('-');
-    let magnitude: i128 = format!("{}{frac}", int.trim_start_matches('-'))
-        .parse()
-        .unwrap();
+    let magnitude: i128 = format!("{}{frac}", int.trim_start_matches('-')).parse().unwrap();
     if negative { -magnitude } else { magnitude }
 }
 
@@ -255,11 +225,7 @@ macro_rules! build {
         let mut b = $builder;
         for row in $rows {
             let v = &row[$col];
-            if v.is_null() {
-                b.append_null()
-            } else {
-                b.append_value($get(v))
-            }
+            if v.is_null() { b.append_null() } else { b.append_value($get(v)) }
         }
         Arc::new(b.finish()) as ArrayRef
     }};
@@ -278,31 +244,18 @@ fn column(dt: &DataType, rows: &[Value], col: usize) -> ArrayRef {
         DataType::UInt16 => build!(UInt16Builder::new(), rows, col, |v| uint(v) as u16),
         DataType::UInt32 => build!(UInt32Builder::new(), rows, col, |v| uint(v) as u32),
         DataType::UInt64 => build!(UInt64Builder::new(), rows, col, uint),
-        DataType::Float32 => build!(Float32Builder::new(), rows, col, |v: &Value| v
-            .as_f64()
-            .unwrap()
-            as f32),
-        DataType::Float64 => build!(Float64Builder::new(), rows, col, |v: &Value| v
-            .as_f64()
-            .unwrap()),
+        DataType::Float32 => build!(Float32Builder::new(), rows, col, |v: &Value| v.as_f64().unwrap() as f32),
+        DataType::Float64 => build!(Float64Builder::new(), rows, col, |v: &Value| v.as_f64().unwrap()),
         DataType::Decimal128(p, s) => {
-            let values = build!(
-                Decimal128Builder::new()
-                    .with_precision_and_scale(*p, *s)
-                    .unwrap(),
-                rows,
-                col,
-                |v: &Value| decimal(&text(v), *s)
-            );
+            let values =
+                build!(Decimal128Builder::new().with_precision_and_scale(*p, *s).unwrap(), rows, col, |v: &Value| {
+                    decimal(&text(v), *s)
+                });
             arrow_cast::cast(&values, &DataType::Decimal128(*p, *s)).unwrap()
         }
-        DataType::Boolean => build!(BooleanBuilder::new(), rows, col, |v: &Value| v
-            .as_bool()
-            .unwrap()),
+        DataType::Boolean => build!(BooleanBuilder::new(), rows, col, |v: &Value| v.as_bool().unwrap()),
         DataType::Date32 => build!(Date32Builder::new(), rows, col, |v: &Value| days(&text(v))),
-        DataType::Date64 => build!(Date64Builder::new(), rows, col, |v: &Value| i64::from(
-            days(&text(v))
-        ) * 86_400_000),
+        DataType::Date64 => build!(Date64Builder::new(), rows, col, |v: &Value| i64::from(days(&text(v))) * 86_400_000),
         DataType::Timestamp(unit, _) => {
             let per = match unit {
                 TimeUnit::Second => 1_000_000_000,
@@ -310,12 +263,7 @@ fn column(dt: &DataType, rows: &[Value], col: usize) -> ArrayRef {
                 TimeUnit::Microsecond => 1_000,
                 TimeUnit::Nanosecond => 1,
             };
-            let raw = build!(
-                Int64Builder::new(),
-                rows,
-                col,
-                |v: &Value| (nanos(&text(v)) / per) as i64
-            );
+            let raw = build!(Int64Builder::new(), rows, col, |v: &Value| (nanos(&text(v)) / per) as i64);
             arrow_cast::cast(&raw, dt).unwrap()
         }
         DataType::Utf8 => build!(StringBuilder::new(), rows, col, text),
@@ -344,9 +292,7 @@ fn write_parquet(path: &Path, spec: &Value) {
     let batch = RecordBatch::try_new(schema.clone(), arrays).unwrap();
     let file = std::fs::File::create(path).unwrap();
     // Small row groups, so every case also crosses row-group boundaries.
-    let props = WriterProperties::builder()
-        .set_max_row_group_row_count(Some(4))
-        .build();
+    let props = WriterProperties::builder().set_max_row_group_row_count(Some(4)).build();
     let mut writer = ArrowWriter::try_new(file, schema, Some(props)).unwrap();
     writer.write(&batch).unwrap();
     writer.close().unwrap();

@@ -13,10 +13,7 @@ pub fn segcalc() -> Command {
 
 /// Runs `segcalc` with `args`; returns the output (any exit code).
 pub fn run_cli(args: &[&str]) -> Output {
-    segcalc()
-        .args(args)
-        .output()
-        .expect("the segcalc binary runs")
+    segcalc().args(args).output().expect("the segcalc binary runs")
 }
 
 pub fn stderr(output: &Output) -> String {
@@ -25,34 +22,19 @@ pub fn stderr(output: &Output) -> String {
 
 /// The project's test data folder.
 pub fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("data")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("data")
 }
 
 /// The fixture datasets written by real Parquet writers.
-pub const FIXTURES: [&str; 5] = [
-    "pyarrow-dictionary",
-    "duckdb",
-    "polars",
-    "pandas",
-    "spark-hive",
-];
+pub const FIXTURES: [&str; 5] = ["pyarrow-dictionary", "duckdb", "polars", "pandas", "spark-hive"];
 pub const FIXTURE_AS_OF: &str = "2026-11-01T12:00:00Z";
 
 /// `workspace,segmentation,segment,person_id` lines of the run `current` points to, sorted like
 /// `expected-membership.csv` (by text).
 pub fn membership_lines(out: &Path) -> Vec<String> {
     let rows = read_long(&out.join("current")).expect("membership is readable");
-    let mut lines: Vec<String> = rows
-        .into_iter()
-        .map(|r| {
-            format!(
-                "{},{},{},{}",
-                r.workspace, r.segmentation, r.segment, r.person_id
-            )
-        })
-        .collect();
+    let mut lines: Vec<String> =
+        rows.into_iter().map(|r| format!("{},{},{},{}", r.workspace, r.segmentation, r.segment, r.person_id)).collect();
     lines.sort();
     lines
 }
@@ -60,12 +42,7 @@ pub fn membership_lines(out: &Path) -> Vec<String> {
 /// The data lines of a CSV file (header dropped), sorted.
 pub fn csv_lines(path: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).expect("csv is readable");
-    let mut lines: Vec<String> = text
-        .lines()
-        .skip(1)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let mut lines: Vec<String> = text.lines().skip(1).filter(|l| !l.is_empty()).map(str::to_owned).collect();
     lines.sort();
     lines
 }
