@@ -12,6 +12,7 @@ use crate::error::{Error, Result, Warning};
 use crate::inputs::{DatasetPaths, Inputs, load};
 use crate::log::Log;
 use crate::model::Model;
+use crate::output::access::{access_rows, write_access};
 use crate::output::bitmaps::write_bitmap;
 use crate::output::lock::OutputLock;
 use crate::output::manifest::{
@@ -163,6 +164,8 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
         warnings: warnings.iter().map(WarningEntry::from).collect(),
         timings_ms: timings,
     };
+    let access = access_rows(model);
+    write_access(&run_dir.join("access.parquet"), &access)?;
     let manifest_path = run_dir.join("manifest.json");
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
     write_synced(&manifest_path, text.as_bytes())?;

@@ -50,15 +50,19 @@ pub fn write_workspace(
     let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
     let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(write_err)?;
 
-    let sees = &codes.sees[w];
+    // A person is in a segmentation's scope exactly when its origin sees the person's partition,
+    // so which rows this file holds is a function of the partition code alone.
+    let wanted: Vec<bool> = (0..codes.sees[w].len())
+        .map(|code| {
+            codes.sees[w][code] && segmentations.iter().any(|&s| codes.sees[model.segmentations[s].origin][code])
+        })
+        .collect();
     let mut rows = 0u64;
     let mut selected: Vec<usize> = Vec::with_capacity(CHUNK_ROWS);
     for start in (0..table.len()).step_by(CHUNK_ROWS) {
         let end = (start + CHUNK_ROWS).min(table.len());
         selected.clear();
-        selected.extend((start..end).filter(|&i| {
-            sees[usize::from(table.partitions[i])] && segmentations.iter().any(|&s| table.codes[s][i] != OUT_OF_SCOPE)
-        }));
+        selected.extend((start..end).filter(|&i| wanted[usize::from(table.partitions[i])]));
         if selected.is_empty() {
             continue;
         }

@@ -1,6 +1,7 @@
 //! What a run writes (SPEC §4): membership files ([`membership`]), bitmaps ([`bitmaps`]), the
 //! manifest ([`manifest`]), and the atomic publish that makes them visible ([`publish`]).
 
+pub mod access;
 pub mod bitmaps;
 pub mod lock;
 pub mod manifest;

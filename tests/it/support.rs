@@ -60,3 +60,30 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `user,segmentation,workspace,read_only` lines of the current run's access.parquet, sorted.
+pub fn access_lines(out: &Path) -> Vec<String> {
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    let file = std::fs::File::open(out.join("current").join("access.parquet")).expect("access.parquet exists");
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();
+    let mut lines = Vec::new();
+    for batch in reader {
+        let batch = batch.unwrap();
+        let text = |i: usize| batch.column(i).as_string::<i32>().clone();
+        let (user, segmentation, workspace) = (text(0), text(1), text(2));
+        let read_only = batch.column(3).as_boolean().clone();
+        for r in 0..batch.num_rows() {
+            lines.push(format!(
+                "{},{},{},{}",
+                user.value(r),
+                segmentation.value(r),
+                workspace.value(r),
+                read_only.value(r)
+            ));
+        }
+        assert_eq!(read_only.null_count(), 0);
+    }
+    lines.sort();
+    lines
+}
