@@ -15,6 +15,8 @@ pub struct ModelIssue {
     /// What the path belongs to, e.g. "segmentation `industry`, segment `health`".
     pub context: Option<String>,
     pub message: String,
+    /// What to do about it, e.g. "did you mean `industry`?".
+    pub hint: Option<String>,
 }
 
 impl fmt::Display for ModelIssue {
@@ -22,6 +24,9 @@ impl fmt::Display for ModelIssue {
         write!(f, "{}", self.message)?;
         if let Some(context) = &self.context {
             write!(f, " in {context}")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "; {hint}")?;
         }
         write!(f, " ({})", if self.path.is_empty() { "/" } else { &self.path })
     }
@@ -48,7 +53,7 @@ pub struct RowRef {
 
 impl fmt::Display for RowRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} row {}", self.file.display(), self.row)
+        write!(f, "`{}` row {}", self.file.display(), self.row)
     }
 }
 
@@ -57,29 +62,29 @@ impl fmt::Display for PeopleIssue {
         match self {
             Self::MissingColumn { file, column, role } => write!(
                 f,
-                "{} has no {role} column `{column}`; name another one with \"people\": {{\"{}\": ...}} in model.json",
+                "`{}` has no {role} column `{column}`; name another one with \"people\": {{\"{}\": ...}} in model.json",
                 file.display(),
                 if *role == "id" { "id_column" } else { "partition_column" }
             ),
             Self::UnsupportedType { file, column, role, found, expected } => {
-                write!(f, "{role} column `{column}` in {} has type {found}; it must be {expected}", file.display())
+                write!(f, "{role} column `{column}` in `{}` has type {found}; it must be {expected}", file.display())
             }
             Self::TypeConflict { column, first_file, first_type, other_file, other_type } => write!(
                 f,
-                "column `{column}` is {first_type} in {} but {other_type} in {}; all files must agree on a column's type family",
+                "column `{column}` is {first_type} in `{}` but {other_type} in `{}`; all files must agree on a column's type family",
                 first_file.display(),
                 other_file.display()
             ),
             Self::NullIds { column, count, examples } => {
-                write!(f, "{count} people have a null `{column}` (ids may not be null): ")?;
+                write!(f, "`{column}` is null in {count} row(s) (ids may not be null): ")?;
                 write_list(f, examples.iter())
             }
             Self::IdsOutOfRange { column, count, examples } => {
-                write!(f, "{count} values of `{column}` are outside 0..=4294967295: ")?;
+                write!(f, "`{column}` is outside 0..=4294967295 in {count} row(s): ")?;
                 write_list(f, examples.iter().map(|(at, v)| format!("{v} at {at}")))
             }
             Self::DuplicateIds { column, count, examples } => {
-                write!(f, "{count} values of `{column}` occur more than once (ids must be unique over all files): ")?;
+                write!(f, "{count} `{column}` value(s) occur more than once (ids must be unique over all files): ")?;
                 write_list(f, examples.iter().map(|(id, a, b)| format!("{id} at {a} and at {b}")))
             }
             Self::TooManyPeople { rows } => {
@@ -140,18 +145,31 @@ pub enum Error {
     #[error("`{}` is not valid JSON: {message} at line {line}, column {column}", path.display())]
     ModelSyntax { path: PathBuf, message: String, line: usize, column: usize },
 
-    #[error("{}", render_model_issues(path, issues))]
-    Model { path: PathBuf, issues: Vec<ModelIssue> },
+    #[error("{}", render_model_issues(path, issues, people))]
+    Model {
+        path: PathBuf,
+        issues: Vec<ModelIssue>,
+        /// People-table problems found at the same time, reported together.
+        people: Vec<PeopleIssue>,
+    },
 
     #[error("{}", render_people_issues(issues))]
     People { issues: Vec<PeopleIssue> },
 
-    #[error("{} is not a usable people source: {reason}", path.display())]
+    #[error("`{}` is not a usable people source: {reason}", path.display())]
     NoPeople { path: PathBuf, reason: String },
 
-    #[error("`{}` is not readable Parquet: {source}", path.display())]
+    #[error("`{}` is not readable Parquet: {}", path.display(), parquet_message(source))]
     Parquet {
         path: PathBuf,
+        #[source]
+        source: parquet::errors::ParquetError,
+    },
+
+    #[error("`{}`: cannot decode row group {row_group}: {}", path.display(), parquet_message(source))]
+    Decode {
+        path: PathBuf,
+        row_group: usize,
         #[source]
         source: parquet::errors::ParquetError,
     },
@@ -164,7 +182,7 @@ pub enum Error {
         source: arrow_schema::ArrowError,
     },
 
-    #[error("cannot write Parquet file `{}`: {source}", path.display())]
+    #[error("cannot write Parquet file `{}`: {}", path.display(), parquet_message(source))]
     ParquetWrite {
         path: PathBuf,
         #[source]
@@ -203,6 +221,7 @@ impl Error {
             Self::Read { .. }
             | Self::Write { .. }
             | Self::Parquet { .. }
+            | Self::Decode { .. }
             | Self::Arrow { .. }
             | Self::ParquetWrite { .. }
             | Self::Threads { .. } => 1,
@@ -211,13 +230,23 @@ impl Error {
     }
 }
 
-fn render_model_issues(path: &std::path::Path, issues: &[ModelIssue]) -> String {
+fn render_model_issues(path: &std::path::Path, issues: &[ModelIssue], people: &[PeopleIssue]) -> String {
     let mut out = format!("{} error(s) in `{}`:", issues.len(), path.display());
     for issue in issues {
         out.push_str("\n  - ");
         out.push_str(&issue.to_string());
     }
+    if !people.is_empty() {
+        out.push('\n');
+        out.push_str(&render_people_issues(people));
+    }
     out
+}
+
+/// A Parquet error's text without the crate's "Parquet error: " prefix.
+fn parquet_message(e: &parquet::errors::ParquetError) -> String {
+    let text = e.to_string();
+    text.strip_prefix("Parquet error: ").unwrap_or(&text).to_owned()
 }
 
 fn render_people_issues(issues: &[PeopleIssue]) -> String {

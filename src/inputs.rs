@@ -56,11 +56,14 @@ pub fn load(paths: &DatasetPaths, as_of_nanos: i128) -> Result<Inputs> {
     };
     let mut warnings = Vec::new();
     let model = compile(&spec, source.as_ref().ok().map(|s| &s.schema), as_of_nanos, &mut issues, &mut warnings);
+    let people_issues = source.as_ref().map(|s| check_people_schema(s, &model)).unwrap_or_default();
     if !issues.list.is_empty() {
-        return Err(Error::Model { path: model_path, issues: issues.list });
+        return Err(Error::Model { path: model_path, issues: issues.into_sorted(), people: people_issues });
     }
     let source = source?;
-    check_people_schema(&source, &model)?;
+    if !people_issues.is_empty() {
+        return Err(Error::People { issues: people_issues });
+    }
     for (name, _) in &model.columns {
         if let Some(column) = source.schema.get(name).filter(|c| !c.missing_in.is_empty()) {
             let first = &source.files[column.missing_in[0]].path;
@@ -87,7 +90,7 @@ pub fn load(paths: &DatasetPaths, as_of_nanos: i128) -> Result<Inputs> {
 
 /// SPEC §2.1: every file has an integer id column and a string or integer partition (in the file
 /// or in a hive folder); files agree on each column's type family.
-fn check_people_schema(source: &PeopleSource, model: &Model) -> Result<()> {
+fn check_people_schema(source: &PeopleSource, model: &Model) -> Vec<PeopleIssue> {
     let mut issues: Vec<PeopleIssue> = source.issues.clone();
     for file in &source.files {
         match file.column_type(&model.id_column) {
@@ -123,5 +126,5 @@ fn check_people_schema(source: &PeopleSource, model: &Model) -> Result<()> {
             _ => {}
         }
     }
-    if issues.is_empty() { Ok(()) } else { Err(Error::People { issues }) }
+    issues
 }

@@ -4,13 +4,13 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::json::{IdsOrAll, Issues, Located, nearest};
+use super::json::{IdsOrAll, Issues, Located, did_you_mean};
 use super::rule_spec::RuleSpec;
 use super::spec::{ModelSpec, SegmentationSpec, ShareSpec, Status};
 use super::{DEFAULT_SEGMENT, Model, PartitionSet, Segment, Segmentation, Share, User, Workspace};
 use crate::error::Warning;
 use crate::people::{PeopleSchema, TypeFamily};
-use crate::rule::condition::{ColumnType, compile_condition};
+use crate::rule::condition::{ColumnType, check_operator_name, compile_condition};
 use crate::rule::{Condition, ConditionSet, Predicate};
 
 /// Compiles `spec`. `schema` is the people schema (`None` when the people files could not be
@@ -181,8 +181,11 @@ fn unique_index<'a>(
 ) -> HashMap<String, usize> {
     let mut index = HashMap::new();
     for (i, id) in ids.enumerate() {
-        if index.insert(id.value.clone(), i).is_some() {
+        // The first definition wins; later ones are reported.
+        if index.contains_key(&id.value) {
             issues.push(&id.path, None, format!("duplicate {kind} id `{}`", id.value));
+        } else {
+            index.insert(id.value.clone(), i);
         }
     }
     index
@@ -194,7 +197,7 @@ fn check_case_collisions(spec: &ModelSpec, index: &HashMap<String, usize>, issue
     let mut lower: HashMap<String, &str> = HashMap::new();
     for s in &spec.segmentations {
         if index.get(&s.id.value).is_some_and(|&i| !std::ptr::eq(&raw const spec.segmentations[i], s)) {
-            continue; // an exact duplicate, reported already
+            continue; // a later exact duplicate, reported already
         }
         if let Some(other) = lower.insert(s.id.value.to_ascii_lowercase(), &s.id.value) {
             issues.push(
@@ -217,8 +220,7 @@ fn resolve(
         return Some(i);
     }
     let known: Vec<&str> = index.keys().map(String::as_str).collect();
-    let hint = nearest(&id.value, &known).map_or_else(String::new, |n| format!("; did you mean `{n}`?"));
-    issues.push(&id.path, context, format!("unknown {kind} `{}`{hint}", id.value));
+    issues.push_hint(&id.path, context, format!("unknown {kind} `{}`", id.value), did_you_mean(&id.value, &known));
     None
 }
 
@@ -403,25 +405,28 @@ impl RuleCompiler<'_> {
             RuleSpec::All(parts) => self.all(parts, issues, warnings).map(Predicate::All),
             RuleSpec::Any(parts) => self.all(parts, issues, warnings).map(Predicate::Any),
             RuleSpec::Not(inner) => self.rule(inner, issues, warnings).map(|p| Predicate::Not(Box::new(p))),
-            RuleSpec::Filters { filters, logic } => {
+            RuleSpec::Filters { filters, logic, context } => {
                 let leaves = self.all(filters, issues, warnings)?;
                 match logic {
                     None => Some(Predicate::All(leaves)),
                     Some(logic) => {
                         let mut used = vec![false; leaves.len()];
-                        logic.mark_used(&mut used);
+                        logic.value.mark_used(&mut used);
                         if let Some(unused) = used.iter().position(|u| !u) {
                             warnings.push(Warning {
-                                at: None,
-                                message: format!("filter {} is not used by the logic of a rule", unused + 1),
+                                at: Some(logic.path.clone()),
+                                message: format!(
+                                    "filter {} is not used by the logic of {context}: it never affects the result",
+                                    unused + 1
+                                ),
                             });
                         }
-                        Some(logic_predicate(logic, &leaves))
+                        Some(logic_predicate(&logic.value, &leaves))
                     }
                 }
             }
-            RuleSpec::MemberOfList(list) => {
-                let index = resolve(list, self.list_index, "list", None, issues)?;
+            RuleSpec::MemberOfList { list, context } => {
+                let index = resolve(list, self.list_index, "list", Some(context), issues)?;
                 self.used_lists.push(index);
                 Some(Predicate::Leaf(self.conditions.intern(Condition::InList { list: index })))
             }
@@ -430,9 +435,14 @@ impl RuleCompiler<'_> {
                 let ctx = Some(spec.context.as_str());
                 let Some(column) = schema.get(&spec.field.value) else {
                     let names = schema.names();
-                    let hint = nearest(&spec.field.value, &names)
-                        .map_or_else(String::new, |n| format!("; did you mean `{n}`?"));
-                    issues.push(&spec.field.path, ctx, format!("unknown column `{}`{hint}", spec.field.value));
+                    issues.push_hint(
+                        &spec.field.path,
+                        ctx,
+                        format!("unknown column `{}`", spec.field.value),
+                        did_you_mean(&spec.field.value, &names),
+                    );
+                    // The operator can still be checked without the column.
+                    check_operator_name(spec, issues);
                     return None;
                 };
                 let Some(family) = column.family else {

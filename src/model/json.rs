@@ -13,11 +13,33 @@ pub struct Issues {
 
 impl Issues {
     pub fn push(&mut self, path: &str, context: Option<&str>, message: impl Into<String>) {
+        self.push_hint(path, context, message, None::<String>);
+    }
+
+    pub fn push_hint(
+        &mut self,
+        path: &str,
+        context: Option<&str>,
+        message: impl Into<String>,
+        hint: Option<impl Into<String>>,
+    ) {
         self.list.push(ModelIssue {
             path: path.to_owned(),
             context: context.map(str::to_owned),
             message: message.into(),
+            hint: hint.map(Into::into),
         });
+    }
+
+    /// The issues in document order (array indices compared as numbers).
+    pub fn into_sorted(mut self) -> Vec<ModelIssue> {
+        fn key(path: &str) -> Vec<(u64, String)> {
+            path.split('/')
+                .map(|part| part.parse::<u64>().map_or((u64::MAX, part.to_owned()), |n| (n, String::new())))
+                .collect()
+        }
+        self.list.sort_by_cached_key(|issue| key(&issue.path));
+        self.list
     }
 }
 
@@ -207,14 +229,20 @@ pub fn check_id(id: &Located<String>, issues: &mut Issues, context: Option<&str>
     ok
 }
 
-/// The candidate nearest to `word` by edit distance, when it is near enough to be a typo.
+/// The candidate nearest to `word` by edit distance, when it is near enough to be a typo; ties go
+/// to the alphabetically first, so the answer never depends on the candidates' order.
 pub fn nearest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
     candidates
         .iter()
         .map(|c| (edit_distance(word, c), *c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
-        .min_by_key(|(d, _)| *d)
+        .min()
         .map(|(_, c)| c)
+}
+
+/// "did you mean `x`?" when a candidate is near `word`.
+pub fn did_you_mean(word: &str, candidates: &[&str]) -> Option<String> {
+    nearest(word, candidates).map(|n| format!("did you mean `{n}`?"))
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

@@ -23,13 +23,18 @@ pub struct LogicError {
 
 impl fmt::Display for LogicError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at character {}", self.message, self.position)
+        write!(f, "{}, at character {}", self.message, self.position)
     }
 }
 
+/// Deepest nesting of parentheses and `not` accepted: deeper is surely a mistake, and the parser
+/// is recursive.
+pub const MAX_DEPTH: usize = 64;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Token {
-    Number(u64),
+    /// The value (saturated) and the digits as written, for messages.
+    Number(u64, String),
     And,
     Or,
     Not,
@@ -40,7 +45,7 @@ enum Token {
 impl fmt::Display for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Number(n) => write!(f, "`{n}`"),
+            Self::Number(_, digits) => write!(f, "`{digits}`"),
             Self::And => f.write_str("`and`"),
             Self::Or => f.write_str("`or`"),
             Self::Not => f.write_str("`not`"),
@@ -64,11 +69,13 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, LogicError> {
             i += 1;
         } else if c.is_ascii_digit() {
             let mut n: u64 = 0;
+            let mut digits = String::new();
             while i < chars.len() && chars[i].is_ascii_digit() {
                 n = n.saturating_mul(10).saturating_add(u64::from(chars[i].to_digit(10).unwrap_or(0)));
+                digits.push(chars[i]);
                 i += 1;
             }
-            tokens.push((start, Token::Number(n)));
+            tokens.push((start, Token::Number(n, digits)));
         } else if c.is_alphabetic() {
             let mut word = String::new();
             while i < chars.len() && chars[i].is_alphanumeric() {
@@ -101,6 +108,7 @@ struct Parser {
     next: usize,
     filters: usize,
     end: usize,
+    depth: usize,
 }
 
 impl Parser {
@@ -130,10 +138,24 @@ impl Parser {
         Ok(if parts.len() == 1 { parts.remove(0) } else { Logic::And(parts) })
     }
 
+    fn enter(&mut self) -> Result<(), LogicError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(LogicError {
+                position: self.position(),
+                message: format!("the logic nests deeper than {MAX_DEPTH} levels of `(` and `not`"),
+            });
+        }
+        Ok(())
+    }
+
     fn not(&mut self) -> Result<Logic, LogicError> {
         if self.peek() == Some(&Token::Not) {
             self.next += 1;
-            return Ok(Logic::Not(Box::new(self.not()?)));
+            self.enter()?;
+            let inner = self.not()?;
+            self.depth -= 1;
+            return Ok(Logic::Not(Box::new(inner)));
         }
         self.atom()
     }
@@ -141,26 +163,28 @@ impl Parser {
     fn atom(&mut self) -> Result<Logic, LogicError> {
         let position = self.position();
         match self.tokens.get(self.next).map(|(_, t)| t.clone()) {
-            Some(Token::Number(n)) => {
+            Some(Token::Number(n, digits)) => {
                 self.next += 1;
                 if n == 0 || n > self.filters as u64 {
                     return Err(LogicError {
                         position,
-                        message: format!("filter {n} does not exist: there are filters 1 to {}", self.filters),
+                        message: format!("filter {digits} does not exist: there are filters 1 to {}", self.filters),
                     });
                 }
                 Ok(Logic::Filter((n - 1) as usize))
             }
             Some(Token::Open) => {
                 self.next += 1;
+                self.enter()?;
                 let inner = self.or()?;
+                self.depth -= 1;
                 if self.peek() == Some(&Token::Close) {
                     self.next += 1;
                     Ok(inner)
                 } else {
                     Err(LogicError {
                         position: self.position(),
-                        message: format!("missing `)` to close the `(` at character {position}"),
+                        message: format!("missing `)` for the `(` opened at character {position}"),
                     })
                 }
             }
@@ -179,7 +203,7 @@ pub fn parse(text: &str, filters: usize) -> Result<Logic, LogicError> {
     if tokens.is_empty() {
         return Err(LogicError { position: 1, message: "the logic is empty".to_owned() });
     }
-    let mut parser = Parser { tokens, next: 0, filters, end };
+    let mut parser = Parser { tokens, next: 0, filters, end, depth: 0 };
     let logic = parser.or()?;
     if let Some(token) = parser.peek() {
         let message = if *token == Token::Close {
@@ -228,20 +252,39 @@ mod tests {
     #[test]
     fn errors_name_the_place() {
         let cases = [
-            ("1 and (2 or 3", 3, "missing `)` to close the `(` at character 7 at character 14"),
-            ("1 and 2)", 2, "unbalanced `)` at character 8"),
-            ("0 or 1", 2, "filter 0 does not exist: there are filters 1 to 2 at character 1"),
-            ("1 or 3", 2, "filter 3 does not exist: there are filters 1 to 2 at character 6"),
-            ("1 and", 2, "expected a filter number or `(` at the end at character 6"),
-            ("1 2", 2, "expected `and`, `or` or the end, found `2` at character 3"),
-            ("1 xor 2", 2, "unknown word `xor`; use filter numbers, `and`, `or`, `not` and parentheses at character 3"),
-            ("1 & 2", 2, "unexpected character `&` at character 3"),
-            ("  ", 2, "the logic is empty at character 1"),
-            ("()", 2, "expected a filter number or `(`, found `)` at character 2"),
+            ("1 and (2 or 3", 3, "missing `)` for the `(` opened at character 7, at character 14"),
+            (
+                "99999999999999999999999 or 1",
+                2,
+                "filter 99999999999999999999999 does not exist: there are filters 1 to 2, at character 1",
+            ),
+            ("1 and 2)", 2, "unbalanced `)`, at character 8"),
+            ("0 or 1", 2, "filter 0 does not exist: there are filters 1 to 2, at character 1"),
+            ("1 or 3", 2, "filter 3 does not exist: there are filters 1 to 2, at character 6"),
+            ("1 and", 2, "expected a filter number or `(` at the end, at character 6"),
+            ("1 2", 2, "expected `and`, `or` or the end, found `2`, at character 3"),
+            (
+                "1 xor 2",
+                2,
+                "unknown word `xor`; use filter numbers, `and`, `or`, `not` and parentheses, at character 3",
+            ),
+            ("1 & 2", 2, "unexpected character `&`, at character 3"),
+            ("  ", 2, "the logic is empty, at character 1"),
+            ("()", 2, "expected a filter number or `(`, found `)`, at character 2"),
         ];
         for (text, n, expected) in cases {
             assert_eq!(parse(text, n).unwrap_err().to_string(), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(parse(&deep, 1).unwrap_err().message.contains("nests deeper than 64"));
+        let nots = format!("{}1", "not ".repeat(100_000));
+        assert!(parse(&nots, 1).unwrap_err().message.contains("nests deeper than 64"));
+        let fine = format!("{}1{}", "(".repeat(60), ")".repeat(60));
+        assert_eq!(parse(&fine, 1).unwrap(), Logic::Filter(0));
     }
 
     #[test]

@@ -118,12 +118,18 @@ pub const DEFAULT_SEGMENT: &str = "default";
 /// Reads and parses model.json into its spec form: a syntax error stops here, with its line and
 /// column; shape problems are collected in `issues`.
 pub fn read_spec(path: &Path, issues: &mut json::Issues) -> Result<ModelSpec> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_owned(), source })?;
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::Usage { message: format!("model file `{}` does not exist", path.display()) });
+        }
+        Err(source) => return Err(Error::Read { path: path.to_owned(), source }),
+    };
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::ModelSyntax {
         path: path.to_owned(),
         message: e.to_string().split(" at line").next().unwrap_or_default().to_owned(),
         line: e.line(),
-        column: e.column(),
+        column: e.column().max(1),
     })?;
     Ok(parse_model(&value, issues))
 }

@@ -9,14 +9,18 @@ use super::logic::{self, Logic};
 #[derive(Debug, Clone)]
 pub enum RuleSpec {
     Condition(Box<ConditionSpec>),
-    MemberOfList(Located<String>),
+    MemberOfList {
+        list: Located<String>,
+        context: String,
+    },
     All(Vec<RuleSpec>),
     Any(Vec<RuleSpec>),
     Not(Box<RuleSpec>),
     /// Marketo's advanced form; `logic: None` means every filter must match.
     Filters {
         filters: Vec<RuleSpec>,
-        logic: Option<Logic>,
+        logic: Option<Located<Logic>>,
+        context: String,
     },
 }
 
@@ -72,7 +76,7 @@ pub fn parse_rule(value: &Value, path: &str, context: &str, issues: &mut Issues)
             }
             let logic = match obj.string("logic", false, issues) {
                 Some(text) => match logic::parse(&text.value, items.len()) {
-                    Ok(logic) => Some(Some(logic)),
+                    Ok(logic) => Some(Some(Located { value: logic, path: text.path.clone() })),
                     Err(e) => {
                         issues.push(&text.path, Some(context), format!("bad logic \"{}\": {e}", text.value));
                         None
@@ -83,11 +87,11 @@ pub fn parse_rule(value: &Value, path: &str, context: &str, issues: &mut Issues)
             };
             let filters = parse_list(items, &list_path, context, issues, parse_filter);
             let (filters, logic) = (filters?, logic?);
-            Some(RuleSpec::Filters { filters, logic })
+            Some(RuleSpec::Filters { filters, logic, context: context.to_owned() })
         }
         ["member_of_list"] => {
             let obj = Object::new(value, path, Some(context.to_owned()), &["member_of_list"], issues)?;
-            obj.id("member_of_list", issues).map(RuleSpec::MemberOfList)
+            obj.id("member_of_list", issues).map(|list| RuleSpec::MemberOfList { list, context: context.to_owned() })
         }
         ["field"] => parse_condition(value, path, context, issues).map(|c| RuleSpec::Condition(Box::new(c))),
         [] => {
@@ -132,7 +136,9 @@ fn parse_list(
 fn parse_filter(value: &Value, path: &str, context: &str, issues: &mut Issues) -> Option<RuleSpec> {
     if value.get("member_of_list").is_some() {
         let obj = Object::new(value, path, Some(context.to_owned()), &["member_of_list"], issues)?;
-        return obj.id("member_of_list", issues).map(RuleSpec::MemberOfList);
+        return obj
+            .id("member_of_list", issues)
+            .map(|list| RuleSpec::MemberOfList { list, context: context.to_owned() });
     }
     if value.get("field").is_none() && value.is_object() {
         issues.push(path, Some(context), "a filter is a condition (`field`, `op`, ...) or `member_of_list`");

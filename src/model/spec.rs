@@ -134,7 +134,8 @@ pub fn parse_model(root: &Value, issues: &mut Issues) -> ModelSpec {
             };
             let id = obj.id("id", issues);
             let name = obj.string("name", false, issues).map(|n| n.value);
-            let partitions = obj.ids_or_all("partitions", issues);
+            // Kept after a shape error (as "all") so references to it raise no follow-on errors.
+            let partitions = obj.ids_or_all("partitions", issues).or(Some(IdsOrAll::All));
             if let (Some(id), Some(partitions)) = (id, partitions) {
                 spec.workspaces.push(WorkspaceSpec { id, name, partitions });
             }
@@ -151,8 +152,10 @@ pub fn parse_model(root: &Value, issues: &mut Issues) -> ModelSpec {
             };
             let id = obj.id("id", issues);
             let _ = obj.string("name", false, issues);
-            let admin = obj.bool("admin", issues).unwrap_or(false);
-            let workspaces = obj.ids_or_all("workspaces", issues);
+            // After a shape error the user is kept with the most permissive reading, so that one
+            // mistake is reported once, not again at every share and owner that names the user.
+            let admin = obj.bool("admin", issues).unwrap_or(obj.has("admin"));
+            let workspaces = obj.ids_or_all("workspaces", issues).or(Some(IdsOrAll::All));
             let groups = match obj.get("groups") {
                 Some(Value::String(s)) if s == "all" => {
                     issues.push(&obj.path_of("groups"), None, "`groups` takes a list of group ids");

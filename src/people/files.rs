@@ -35,7 +35,13 @@ pub fn dataset_people_path(dataset: &Path) -> Result<PathBuf> {
 
 /// Lists the Parquet files at `path`, in a stable order (sorted by path).
 pub fn discover(path: &Path) -> Result<Vec<FileRef>> {
-    let meta = std::fs::metadata(path).map_err(|source| Error::Read { path: path.to_owned(), source })?;
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::NoPeople { path: path.to_owned(), reason: "it does not exist".into() });
+        }
+        Err(source) => return Err(Error::Read { path: path.to_owned(), source }),
+    };
     if meta.is_file() {
         return Ok(vec![FileRef { path: path.to_owned(), hive: Vec::new() }]);
     }

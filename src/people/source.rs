@@ -171,11 +171,8 @@ impl PeopleSource {
         let mut out = Vec::new();
         let mut row = first_row;
         for batch in reader {
-            let batch = batch.map_err(|source| Error::Arrow {
-                path: file.path.clone(),
-                column: format!("(row group {row_group})"),
-                source,
-            })?;
+            let batch =
+                batch.map_err(|source| Error::Decode { path: file.path.clone(), row_group, source: source.into() })?;
             let len = batch.num_rows();
             let column = |name: &str, data_type: &DataType| -> ArrayRef {
                 if let Some(array) = batch.column_by_name(name) {

@@ -9,7 +9,7 @@ use std::ops::Bound;
 use serde_json::Value;
 
 use super::value::{Exact, NANOS_PER_DAY, TimeLiteral};
-use crate::model::json::{Issues, Located, nearest, quote_list, type_name};
+use crate::model::json::{Issues, Located, did_you_mean, quote_list, type_name};
 use crate::model::rule_spec::ConditionSpec;
 use crate::people::TypeFamily;
 
@@ -151,28 +151,16 @@ pub fn compile_condition(
 ) -> Option<ColumnCondition> {
     let ctx = Some(spec.context.as_str());
     let op = spec.op.value.as_str();
-    let all_ops: Vec<&str> = {
-        let mut v: Vec<&str> = TEXT_OPS.iter().chain(NUMBER_OPS).chain(BOOL_OPS).chain(TIME_OPS).copied().collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    if !all_ops.contains(&op) {
-        let hint = nearest(op, &all_ops).map_or_else(String::new, |n| format!("; did you mean `{n}`?"));
-        issues.push(&spec.op.path, ctx, format!("unknown operator `{op}`{hint}"));
+    if !check_operator_name(spec, issues) {
         return None;
     }
     let allowed = ops_of(column.family);
     if !allowed.contains(&op) {
-        issues.push(
+        issues.push_hint(
             &spec.op.path,
             ctx,
-            format!(
-                "operator `{op}` does not fit column `{}` of type {}; it takes {}",
-                spec.field.value,
-                column.label,
-                quote_list(allowed)
-            ),
+            format!("operator `{op}` does not fit column `{}` of type {}", spec.field.value, column.label),
+            Some(format!("a {} column takes {}", column.family, quote_list(allowed))),
         );
         return None;
     }
@@ -223,6 +211,24 @@ pub fn compile_condition(
         TypeFamily::Time => compile_time(spec, op, as_of_nanos, ctx, issues)?,
     };
     Some(ColumnCondition { column: column.index, test, null_matches, negate })
+}
+
+/// Reports an operator no family has (with the nearest one); false when unknown.
+pub fn check_operator_name(spec: &ConditionSpec, issues: &mut Issues) -> bool {
+    let op = spec.op.value.as_str();
+    let mut all_ops: Vec<&str> = TEXT_OPS.iter().chain(NUMBER_OPS).chain(BOOL_OPS).chain(TIME_OPS).copied().collect();
+    all_ops.sort_unstable();
+    all_ops.dedup();
+    if all_ops.contains(&op) {
+        return true;
+    }
+    issues.push_hint(
+        &spec.op.path,
+        Some(&spec.context),
+        format!("unknown operator `{op}`"),
+        did_you_mean(op, &all_ops),
+    );
+    false
 }
 
 fn check_operands(spec: &ConditionSpec, op: &str, issues: &mut Issues) -> bool {

@@ -36,9 +36,7 @@ fn model_json_errors() {
         run("json_syntax_error_gives_line_and_column")
             .model_text("{\n  \"workspaces\": [\n  {\"id\": \"x\",]\n}\n")
             .line(&["model.json", "is not valid JSON", "at line 3, column 14"]),
-        run("empty_model_file")
-            .model_text("")
-            .line(&["model.json", "is not valid JSON", "line 1"]),
+        run("empty_model_file").model_text("").line(&["model.json", "is not valid JSON", "line 1"]),
         validate("model_is_not_an_object")
             .model_text("[1, 2]")
             .line(&["expected an object, found a list", "(/)"])
@@ -54,8 +52,7 @@ fn model_json_errors() {
                 "(/segmentations/0/segments)",
             ])
             .line(&["`admin` must be true or false, found a string", "(/users/0/admin)"])
-            .errors(2)
-            .bug("a non-boolean `admin` is read as false, so the model also gets a follow-on \"owner `ann` is not an admin: only admins share with all users\" error at /segmentations/0/shares/2/all"),
+            .errors(2),
         run("more_wrong_json_types")
             .model(|m| {
                 set(m, "/groups/0/name", json!(3));
@@ -65,22 +62,33 @@ fn model_json_errors() {
                 set(m, "/workspaces/1/partitions", json!(["emea", 7]));
             })
             .line(&["`name` must be a string, found a number", "(/groups/0/name)"])
-            .line(&["`shares` must be a list, found an object", "segmentation `region_tier`", "(/segmentations/2/shares)"])
-            .line(&["a rule must be an object, found null", "segmentation `industry`, segment `big_tech`", "(/segmentations/0/segments/1/rule)"])
+            .line(&[
+                "`shares` must be a list, found an object",
+                "segmentation `region_tier`",
+                "(/segmentations/2/shares)",
+            ])
+            .line(&[
+                "a rule must be an object, found null",
+                "segmentation `industry`, segment `big_tech`",
+                "(/segmentations/0/segments/1/rule)",
+            ])
             .line(&["`name` must be a string, found a list", "segment `engaged`", "(/segmentations/3/segments/0/name)"])
             .line(&["expected an id string, found a number", "(/workspaces/1/partitions/1)"])
             .errors(5),
         run("an_entry_with_a_shape_error_is_not_reported_again_as_unknown")
             .model(|m| set(m, "/users/1/workspaces", json!(5)))
             .line(&["`workspaces` must be a list of ids or \"all\", found a number", "(/users/1/workspaces)"])
-            .errors(1)
-            .bug("user `bob` is dropped after the shape error, so every reference to him gets a follow-on \"unknown user `bob`\" error (/segmentations/1/owner, /segmentations/3/shares/1/user)"),
+            .errors(1),
         run("unknown_key_with_suggestion")
             .model(|m| {
                 let segments = remove(m, "/segmentations/0/segments");
                 set(m, "/segmentations/0/segements", segments);
             })
-            .line(&["unknown field `segements`, expected `segments`", "segmentation `industry`", "(/segmentations/0/segements)"])
+            .line(&[
+                "unknown field `segements`, expected `segments`",
+                "segmentation `industry`",
+                "(/segmentations/0/segements)",
+            ])
             .line(&["missing field `segments`", "(/segmentations/0)"])
             .errors(2),
         run("unknown_keys_in_rules_and_at_the_top")
@@ -89,7 +97,11 @@ fn model_json_errors() {
                 set(m, "/segmentations/0/segments/2/rule/vaule", v);
                 set(m, "/limit", json!({}));
             })
-            .line(&["unknown field `vaule`, expected `value`", "segment `finance`", "(/segmentations/0/segments/2/rule/vaule)"])
+            .line(&[
+                "unknown field `vaule`, expected `value`",
+                "segment `finance`",
+                "(/segmentations/0/segments/2/rule/vaule)",
+            ])
             .line(&["operator `starts_with` needs `value` or `values`", "(/segmentations/0/segments/2/rule)"])
             .line(&["unknown field `limit`, expected `limits`", "(/limit)"])
             .errors(3),
@@ -112,8 +124,7 @@ fn model_json_errors() {
         run("duplicate_user_id")
             .model(|m| push(m, "/users", json!({"id": "ann", "workspaces": "all"})))
             .line(&["duplicate user id `ann`", "(/users/4/id)"])
-            .errors(1)
-            .bug("ids are indexed last-one-wins: the second `ann` (not an admin) replaces the first, giving a follow-on \"owner `ann` is not an admin\" error at /segmentations/0/shares/2/all; the first definition should win (compile.rs unique_index)"),
+            .errors(1),
         run("dangling_references")
             .model(|m| {
                 set(m, "/segmentations/0/workspace", json!("nowhere"));
@@ -126,15 +137,24 @@ fn model_json_errors() {
             .line(&["unknown workspace `nowhere`", "segmentation `industry`", "(/segmentations/0/workspace)"])
             .line(&["unknown group `mktg`", "segmentation `industry`", "(/segmentations/0/shares/3/group)"])
             .line(&["unknown user `zed`", "segmentation `lifecycle`", "(/segmentations/1/owner)"])
-            .line(&["unknown user `carl`", "did you mean `carol`?", "segmentation `lifecycle`", "(/segmentations/1/shares/0/user)"])
+            .line(&[
+                "unknown user `carl`",
+                "did you mean `carol`?",
+                "segmentation `lifecycle`",
+                "(/segmentations/1/shares/0/user)",
+            ])
             .line(&["unknown workspace `emeaa`", "did you mean `emea`?", "(/users/1/workspaces/1)"])
             .line(&["unknown group `sale`", "did you mean `sales`?", "(/users/1/groups/0)"])
             .errors(6),
         run("unknown_list")
             .model(|m| set(m, "/segmentations/1/segments/0/rule/member_of_list", json!("vips")))
-            .line(&["unknown list `vips`", "did you mean `vip`?", "segmentation `lifecycle`, segment `vip`", "(/segmentations/1/segments/0/rule/member_of_list)"])
-            .errors(1)
-            .bug("the unknown-list error names no segmentation or segment (compile.rs passes no context to `resolve` for lists)"),
+            .line(&[
+                "unknown list `vips`",
+                "did you mean `vip`?",
+                "segmentation `lifecycle`, segment `vip`",
+                "(/segmentations/1/segments/0/rule/member_of_list)",
+            ])
+            .errors(1),
         run("bad_id_characters")
             .model(|m| {
                 set(m, "/segmentations/0/id", json!("in dustry"));
@@ -162,7 +182,11 @@ fn model_json_errors() {
                 set(m, "/segmentations/0/status", json!("Approved"));
                 set(m, "/segmentations/1/status", json!(true));
             })
-            .line(&["`status` must be \"approved\" or \"draft\", found \"Approved\"", "segmentation `industry`", "(/segmentations/0/status)"])
+            .line(&[
+                "`status` must be \"approved\" or \"draft\", found \"Approved\"",
+                "segmentation `industry`",
+                "(/segmentations/0/status)",
+            ])
             .line(&["`status` must be a string, found a boolean", "(/segmentations/1/status)"])
             .errors(2),
         run("no_workspaces")
@@ -197,13 +221,21 @@ fn model_rule_errors() {
             }),
         run("more_than_100_segments")
             .model(|m| set(m, "/segmentations/0/segments", segments(101)))
-            .line(&["101 segments, more than the limit of 100", "segmentation `industry`", "(/segmentations/0/segments)"])
+            .line(&[
+                "101 segments, more than the limit of 100",
+                "segmentation `industry`",
+                "(/segmentations/0/segments)",
+            ])
             .errors(1),
         run("custom_limits_lower")
             .model(|m| set(m, "/limits", json!({"max_approved_segmentations": 3, "max_segments": 3})))
             .line(&["4 segmentations are approved, more than the limit of 3", "(/segmentations)"])
             .line(&["4 segments, more than the limit of 3", "segmentation `lifecycle`", "(/segmentations/1/segments)"])
-            .line(&["4 segments, more than the limit of 3", "segmentation `region_tier`", "(/segmentations/2/segments)"])
+            .line(&[
+                "4 segments, more than the limit of 3",
+                "segmentation `region_tier`",
+                "(/segmentations/2/segments)",
+            ])
             .errors(3),
         run("custom_limits_higher_pass")
             .model(|m| {
@@ -215,7 +247,11 @@ fn model_rule_errors() {
             .after(|out, _| {
                 let manifest = manifest(out)?;
                 expect_eq("approved segmentations", &manifest["segmentations"].as_array().map(Vec::len), &Some(21))?;
-                expect_eq("segments with default", &manifest["segmentations"][0]["segments"].as_array().map(Vec::len), &Some(121))
+                expect_eq(
+                    "segments with default",
+                    &manifest["segmentations"][0]["segments"].as_array().map(Vec::len),
+                    &Some(121),
+                )
             }),
         run("limits_out_of_range")
             .model(|m| set(m, "/limits", json!({"max_approved_segmentations": -1, "max_segments": 254})))
@@ -227,16 +263,34 @@ fn model_rule_errors() {
                 push(m, "/segmentations/1/shares", json!({"group": "sales"}));
                 push(m, "/segmentations/1/shares", json!({"all": true}));
             })
-            .line(&["owner `bob` is not an admin", "groups", "segmentation `lifecycle`", "(/segmentations/1/shares/1/group)"])
-            .line(&["owner `bob` is not an admin", "all users", "segmentation `lifecycle`", "(/segmentations/1/shares/2/all)"])
+            .line(&[
+                "owner `bob` is not an admin",
+                "groups",
+                "segmentation `lifecycle`",
+                "(/segmentations/1/shares/1/group)",
+            ])
+            .line(&[
+                "owner `bob` is not an admin",
+                "all users",
+                "segmentation `lifecycle`",
+                "(/segmentations/1/shares/2/all)",
+            ])
             .errors(2),
         run("share_with_a_workspace_the_owner_cannot_access")
             .model(|m| push(m, "/segmentations/1/shares", json!({"workspace": "americas"})))
-            .line(&["owner `bob` cannot share with workspace `americas`", "segmentation `lifecycle`", "(/segmentations/1/shares/1/workspace)"])
+            .line(&[
+                "owner `bob` cannot share with workspace `americas`",
+                "segmentation `lifecycle`",
+                "(/segmentations/1/shares/1/workspace)",
+            ])
             .errors(1),
         run("owner_without_access_to_origin")
             .model(|m| set(m, "/segmentations/1/owner", json!("carol")))
-            .line(&["owner `carol` has no access to the origin workspace `emea`", "segmentation `lifecycle`", "(/segmentations/1/owner)"])
+            .line(&[
+                "owner `carol` has no access to the origin workspace `emea`",
+                "segmentation `lifecycle`",
+                "(/segmentations/1/owner)",
+            ])
             .errors(1),
         run("malformed_shares")
             .model(|m| {
@@ -248,17 +302,43 @@ fn model_rule_errors() {
             .errors(2),
         run("unknown_operator_with_suggestion")
             .model(|m| set(m, "/segmentations/0/segments/0/rule/op", json!("iss")))
-            .line(&["unknown operator `iss`", "did you mean `is`?", "segmentation `industry`, segment `healthcare`", "(/segmentations/0/segments/0/rule/op)"])
+            .line(&[
+                "unknown operator `iss`",
+                "did you mean `is`?",
+                "segmentation `industry`, segment `healthcare`",
+                "(/segmentations/0/segments/0/rule/op)",
+            ])
             .errors(1),
         run("operator_does_not_fit_the_column_type")
             .model(|m| {
-                set(m, "/segmentations/0/segments/2/rule", json!({"field": "lead_score", "op": "contains", "value": "1"}));
-                set(m, "/segmentations/3/segments/0/rule", json!({"field": "email_opt_in", "op": "before", "value": "2026-01-01"}));
+                set(
+                    m,
+                    "/segmentations/0/segments/2/rule",
+                    json!({"field": "lead_score", "op": "contains", "value": "1"}),
+                );
+                set(
+                    m,
+                    "/segmentations/3/segments/0/rule",
+                    json!({"field": "email_opt_in", "op": "before", "value": "2026-01-01"}),
+                );
                 set(m, "/segmentations/1/segments/3/rule", json!({"field": "email", "op": "in_past", "days": 3}));
             })
-            .line(&["operator `contains` does not fit column `lead_score`", "number", "segment `finance`", "(/segmentations/0/segments/2/rule/op)"])
-            .line(&["operator `before` does not fit column `email_opt_in`", "boolean", "(/segmentations/3/segments/0/rule/op)"])
-            .line(&["operator `in_past` does not fit column `email`", "string", "(/segmentations/1/segments/3/rule/op)"])
+            .line(&[
+                "operator `contains` does not fit column `lead_score`",
+                "number",
+                "segment `finance`",
+                "(/segmentations/0/segments/2/rule/op)",
+            ])
+            .line(&[
+                "operator `before` does not fit column `email_opt_in`",
+                "boolean",
+                "(/segmentations/3/segments/0/rule/op)",
+            ])
+            .line(&[
+                "operator `in_past` does not fit column `email`",
+                "string",
+                "(/segmentations/1/segments/3/rule/op)",
+            ])
             .errors(3),
         run("value_of_the_wrong_type")
             .model(|m| {
@@ -267,17 +347,33 @@ fn model_rule_errors() {
                 set(m, "/segmentations/2/segments/0/rule/values", json!(["DE", 3]));
                 set(m, "/segmentations/2/segments/2/rule/value", json!(20_260_630));
             })
-            .line(&["expected a number, found a string", "segment `hot`", "(/segmentations/1/segments/1/rule/filters/0/value)"])
+            .line(&[
+                "expected a number, found a string",
+                "segment `hot`",
+                "(/segmentations/1/segments/1/rule/filters/0/value)",
+            ])
             .line(&["expected true or false, found a string", "(/segmentations/1/segments/1/rule/filters/2/value)"])
-            .line(&["expected a string, found a number", "segment `dach`", "(/segmentations/2/segments/0/rule/values/1)"])
+            .line(&[
+                "expected a string, found a number",
+                "segment `dach`",
+                "(/segmentations/2/segments/0/rule/values/1)",
+            ])
             .line(&["expected a date", "20260630", "(/segmentations/2/segments/2/rule/value)"])
             .errors(4),
         run("operands_that_do_not_fit_the_operator")
             .model(|m| {
                 set(m, "/segmentations/2/segments/2/rule", json!({"field": "created_at", "op": "in_past"}));
                 set(m, "/segmentations/1/segments/3/rule", json!({"field": "email", "op": "is_empty", "value": "x"}));
-                set(m, "/segmentations/0/segments/2/rule", json!({"field": "industry", "op": "is", "value": "a", "values": ["b"]}));
-                set(m, "/segmentations/3/segments/0/rule", json!({"field": "last_activity", "op": "in_past", "days": -1}));
+                set(
+                    m,
+                    "/segmentations/0/segments/2/rule",
+                    json!({"field": "industry", "op": "is", "value": "a", "values": ["b"]}),
+                );
+                set(
+                    m,
+                    "/segmentations/3/segments/0/rule",
+                    json!({"field": "last_activity", "op": "in_past", "days": -1}),
+                );
                 set(m, "/segmentations/2/segments/0/rule/values", json!([]));
             })
             .line(&["operator `in_past` needs `days`", "(/segmentations/2/segments/2/rule)"])
@@ -292,15 +388,27 @@ fn model_rule_errors() {
                 set(m, "/segmentations/1/segments/2/rule/any", json!([]));
                 set(m, "/segmentations/1/segments/1/rule", json!({"filters": []}));
             })
-            .line(&["`all` needs at least one rule", "segment `us_enterprise`", "(/segmentations/2/segments/1/rule/all)"])
+            .line(&[
+                "`all` needs at least one rule",
+                "segment `us_enterprise`",
+                "(/segmentations/2/segments/1/rule/all)",
+            ])
             .line(&["`any` needs at least one rule", "segment `cold`", "(/segmentations/1/segments/2/rule/any)"])
-            .line(&["`filters` needs at least one filter", "segment `hot`", "(/segmentations/1/segments/1/rule/filters)"])
+            .line(&[
+                "`filters` needs at least one filter",
+                "segment `hot`",
+                "(/segmentations/1/segments/1/rule/filters)",
+            ])
             .errors(3),
         run("bad_logic")
             .model(|m| {
                 let filters = get(m, "/segmentations/1/segments/1/rule/filters");
                 for (i, logic) in BAD_LOGIC.iter().enumerate() {
-                    push(m, "/segmentations/1/segments", json!({"id": format!("l{i}"), "rule": {"filters": filters, "logic": logic.0}}));
+                    push(
+                        m,
+                        "/segmentations/1/segments",
+                        json!({"id": format!("l{i}"), "rule": {"filters": filters, "logic": logic.0}}),
+                    );
                 }
             })
             .lines(BAD_LOGIC.iter().enumerate().map(|(i, (logic, message))| {
@@ -317,25 +425,50 @@ fn model_rule_errors() {
                 let logic = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
                 set(m, "/segmentations/1/segments/1/rule/logic", json!(logic));
             })
-            .line(&["(/segmentations/1/segments/1/rule/logic)"])
-            .bug("the recursive-descent logic parser (model/logic.rs) overflows the stack on deeply nested parentheses (or a long chain of `not`): the process aborts with SIGABRT \"thread has overflowed its stack\"; it should stop at a nesting limit with a model error at the logic's JSON path"),
+            .line(&["(/segmentations/1/segments/1/rule/logic)"]),
         run("bad_dates")
             .model(|m| {
                 set(m, "/segmentations/2/segments/2/rule/value", json!("2026-13-01"));
                 set(m, "/segmentations/1/segments/2/rule/any/1/value", json!("yesterday"));
                 set(m, "/segmentations/3/segments/0/rule/value", json!("2026-11-01T25:00:00Z"));
-                set(m, "/segmentations/1/segments/1/rule/filters/1", json!({"field": "last_activity", "op": "is", "value": "2026-02-30"}));
+                set(
+                    m,
+                    "/segmentations/1/segments/1/rule/filters/1",
+                    json!({"field": "last_activity", "op": "is", "value": "2026-02-30"}),
+                );
             })
-            .line(&["expected a date", "\"2026-13-01\"", "segment `recent`", "(/segmentations/2/segments/2/rule/value)"])
-            .line(&["expected a date", "\"yesterday\"", "segment `cold`", "(/segmentations/1/segments/2/rule/any/1/value)"])
+            .line(&[
+                "expected a date",
+                "\"2026-13-01\"",
+                "segment `recent`",
+                "(/segmentations/2/segments/2/rule/value)",
+            ])
+            .line(&[
+                "expected a date",
+                "\"yesterday\"",
+                "segment `cold`",
+                "(/segmentations/1/segments/2/rule/any/1/value)",
+            ])
             .line(&["expected a date", "\"2026-11-01T25:00:00Z\"", "(/segmentations/3/segments/0/rule/value)"])
             .line(&["expected a date", "\"2026-02-30\"", "(/segmentations/1/segments/1/rule/filters/1/value)"])
             .errors(4),
         run("between_with_min_above_max")
             .model(|m| {
-                push(m, "/segmentations/0/segments", json!({"id": "rev", "rule": {"field": "annual_revenue", "op": "between", "min": 10, "max": 1}}));
-                set(m, "/segmentations/3/segments/0/rule", json!({"field": "last_activity", "op": "between", "min": "2026-10-01", "max": "2026-01-01"}));
-                set(m, "/segmentations/2/segments/2/rule", json!({"field": "created_at", "op": "between", "min": "2026-01-01", "max": "2026-06-01T00:00:00Z"}));
+                push(
+                    m,
+                    "/segmentations/0/segments",
+                    json!({"id": "rev", "rule": {"field": "annual_revenue", "op": "between", "min": 10, "max": 1}}),
+                );
+                set(
+                    m,
+                    "/segmentations/3/segments/0/rule",
+                    json!({"field": "last_activity", "op": "between", "min": "2026-10-01", "max": "2026-01-01"}),
+                );
+                set(
+                    m,
+                    "/segmentations/2/segments/2/rule",
+                    json!({"field": "created_at", "op": "between", "min": "2026-01-01", "max": "2026-06-01T00:00:00Z"}),
+                );
             })
             .line(&["`between` needs min ≤ max", "segment `rev`", "(/segmentations/0/segments/3/rule/max)"])
             .line(&["`between` needs min ≤ max", "segment `engaged`", "(/segmentations/3/segments/0/rule/max)"])
@@ -346,15 +479,26 @@ fn model_rule_errors() {
                 set(m, "/segmentations/0/segments/0/rule/field", json!("industri"));
                 set(m, "/segmentations/1/segments/1/rule/filters/0/field", json!("lead_scor"));
             })
-            .line(&["unknown column `industri`", "did you mean `industry`?", "segmentation `industry`, segment `healthcare`", "(/segmentations/0/segments/0/rule/field)"])
-            .line(&["unknown column `lead_scor`", "did you mean `lead_score`?", "segment `hot`", "(/segmentations/1/segments/1/rule/filters/0/field)"])
+            .line(&[
+                "unknown column `industri`",
+                "did you mean `industry`?",
+                "segmentation `industry`, segment `healthcare`",
+                "(/segmentations/0/segments/0/rule/field)",
+            ])
+            .line(&[
+                "unknown column `lead_scor`",
+                "did you mean `lead_score`?",
+                "segment `hot`",
+                "(/segmentations/1/segments/1/rule/filters/0/field)",
+            ])
             .errors(2),
         run("unknown_column_and_unknown_operator_in_one_condition")
-            .model(|m| set(m, "/segmentations/0/segments/0/rule", json!({"field": "industri", "op": "iss", "value": "x"})))
+            .model(|m| {
+                set(m, "/segmentations/0/segments/0/rule", json!({"field": "industri", "op": "iss", "value": "x"}))
+            })
             .line(&["unknown column `industri`", "(/segmentations/0/segments/0/rule/field)"])
             .line(&["unknown operator `iss`", "(/segmentations/0/segments/0/rule/op)"])
-            .errors(2)
-            .bug("an unknown column hides the unknown operator of the same condition: only the first is reported, though the operator can be checked without the column (SPEC §2.3: every model error is reported)"),
+            .errors(2),
         run("every_model_error_is_reported")
             .model(|m| {
                 set(m, "/users/3/admin", json!("no"));
@@ -378,21 +522,24 @@ fn model_rule_errors() {
         run("strict_unused_filter_warning_names_its_place")
             .arg("--strict")
             .model(|m| set(m, "/segmentations/1/segments/1/rule/logic", json!("1 and 2")))
-            .line(&["filter 3 is not used", "segmentation `lifecycle`, segment `hot`", "/segmentations/1/segments/1/rule/logic"])
-            .errors(4)
-            .bug("the \"filter N is not used by the logic of a rule\" warning names no segmentation, segment or JSON path (compile.rs pushes it with `at: None`)"),
+            .line(&[
+                "filter 3 is not used",
+                "segmentation `lifecycle`, segment `hot`",
+                "/segmentations/1/segments/1/rule/logic",
+            ])
+            .errors(4),
     ]);
 }
 
 /// Logic strings that do not parse or name a missing filter (the rule has filters 1 to 3), with
 /// the message part that says where.
 const BAD_LOGIC: [(&str, &str); 8] = [
-    ("1 and (2 or 3", "missing `)` to close the `(` at character 7"),
-    ("1 and 2)", "unbalanced `)` at character 8"),
-    ("0 or 1", "filter 0 does not exist: there are filters 1 to 3 at character 1"),
-    ("1 or 4", "filter 4 does not exist: there are filters 1 to 3 at character 6"),
-    ("1 and", "expected a filter number or `(` at the end at character 6"),
-    ("1 and or 2", "found `or` at character 7"),
+    ("1 and (2 or 3", "missing `)` for the `(` opened at character 7"),
+    ("1 and 2)", "unbalanced `)`, at character 8"),
+    ("0 or 1", "filter 0 does not exist: there are filters 1 to 3, at character 1"),
+    ("1 or 4", "filter 4 does not exist: there are filters 1 to 3, at character 6"),
+    ("1 and", "expected a filter number or `(` at the end, at character 6"),
+    ("1 and or 2", "found `or`, at character 7"),
     ("1 xor 2", "unknown word `xor`"),
     ("", "the logic is empty"),
 ];
@@ -405,8 +552,7 @@ fn people_file_errors() {
     check(&[
         run("people_path_missing")
             .setup(|ctx| args(&["--people", &path_str(&ctx.scratch.join("missing/people.parquet"))]))
-            .line(&["missing/people.parquet"])
-            .bug("a --people path that does not exist gives exit 1 (an I/O error) instead of 2 (bad usage), unlike a missing dataset folder (2) or a dataset without people (2)"),
+            .line(&["missing/people.parquet"]),
         run("people_folder_empty")
             .setup(|ctx| {
                 let dir = ctx.scratch.join("empty");
@@ -453,25 +599,22 @@ fn people_file_errors() {
             })
             .exit(1)
             .line(&["people.parquet"]),
-        run("people_file_with_zero_rows_is_valid")
-            .people(|b| b.slice(0, 0))
-            .exit(0)
-            .after(|out, _| {
-                let manifest = manifest(out)?;
-                expect_eq("people", &manifest["people"]["total"].as_u64(), &Some(0))?;
-                expect_eq("membership rows", &membership_lines(out).len(), &0)
-            }),
+        run("people_file_with_zero_rows_is_valid").people(|b| b.slice(0, 0)).exit(0).after(|out, _| {
+            let manifest = manifest(out)?;
+            expect_eq("people", &manifest["people"]["total"].as_u64(), &Some(0))?;
+            expect_eq("membership rows", &membership_lines(out).len(), &0)
+        }),
         run("missing_id_column")
             .people(|b| drop_column(b, "person_id"))
-            .line(&["people.parquet has no id column `person_id`", "\"id_column\""])
+            .line(&["people.parquet` has no id column `person_id`", "\"id_column\""])
             .errors(1),
         run("custom_id_column_missing")
             .model(|m| set(m, "/people", json!({"id_column": "uid"})))
-            .line(&["people.parquet has no id column `uid`", "\"id_column\""])
+            .line(&["people.parquet` has no id column `uid`", "\"id_column\""])
             .errors(1),
         run("missing_partition_column")
             .people(|b| drop_column(b, "partition"))
-            .line(&["people.parquet has no partition column `partition`", "\"partition_column\""])
+            .line(&["people.parquet` has no partition column `partition`", "\"partition_column\""])
             .errors(1),
         run("id_column_is_a_string")
             .people(|b| {
@@ -481,20 +624,28 @@ fn people_file_errors() {
             .line(&["id column `person_id`", "people.parquet", "Utf8", "must be an integer"])
             .errors(1),
         run("partition_column_is_a_float")
-            .people(|b| replace_column(b, "partition", &(Arc::new(Float64Array::from(vec![1.5; b.num_rows()])) as ArrayRef)))
+            .people(|b| {
+                replace_column(b, "partition", &(Arc::new(Float64Array::from(vec![1.5; b.num_rows()])) as ArrayRef))
+            })
             .line(&["partition column `partition`", "people.parquet", "Float64", "must be a string or an integer"])
             .errors(1),
         run("null_ids")
             .people(|b| with_ids(b, &[(2, None), (4, None)]))
-            .line(&["2 people have a null `person_id`", "people.parquet row 2", "people.parquet row 4"])
+            .line(&["`person_id` is null in 2 row(s)", "people.parquet` row 2", "people.parquet` row 4"])
             .errors(1),
         run("negative_ids")
             .people(|b| with_ids(b, &[(5, Some(-3))]))
-            .line(&["1 values of `person_id` are outside 0..=4294967295", "-3 at", "people.parquet row 5"])
+            .line(&["`person_id` is outside 0..=4294967295 in 1 row(s)", "-3 at", "people.parquet` row 5"])
             .errors(1),
         run("ids_above_u32_in_an_int64_column")
             .people(|b| with_ids(b, &[(9, Some(4_294_967_296)), (11, Some(i64::MAX))]))
-            .line(&["2 values of `person_id` are outside 0..=4294967295", "4294967296 at", "people.parquet row 9", &format!("{} at", i64::MAX), "people.parquet row 11"])
+            .line(&[
+                "`person_id` is outside 0..=4294967295 in 2 row(s)",
+                "4294967296 at",
+                "people.parquet` row 9",
+                &format!("{} at", i64::MAX),
+                "people.parquet` row 11",
+            ])
             .errors(1),
         run("id_4294967295_is_valid")
             .people(|b| with_ids(b, &[(0, Some(4_294_967_295))]))
@@ -502,7 +653,12 @@ fn people_file_errors() {
             .after(|out, _| expect_eq("people", &manifest(out)?["people"]["total"].as_u64(), &Some(600))),
         run("duplicate_ids_in_one_file")
             .people(move |b| with_ids(b, &[(10, Some(id3))]))
-            .line(&["1 values of `person_id` occur more than once", &format!("{id3} at"), "people.parquet row 3 and at", "people.parquet row 10"])
+            .line(&[
+                "1 `person_id` value(s) occur more than once",
+                &format!("{id3} at"),
+                "people.parquet` row 3 and at",
+                "people.parquet` row 10",
+            ])
             .errors(1),
         run("duplicate_ids_across_two_files")
             .setup(move |ctx| {
@@ -510,7 +666,7 @@ fn people_file_errors() {
                 split_people(ctx, &b.slice(0, 300), &with_ids(&b.slice(300, 300), &[(0, Some(id7))]));
                 Vec::new()
             })
-            .line(&[&format!("{id7} at"), "a.parquet row 7 and at", "b.parquet row 0"])
+            .line(&[&format!("{id7} at"), "a.parquet` row 7 and at", "b.parquet` row 0"])
             .errors(1),
         run("column_types_conflict_across_files")
             .setup(|ctx| {
@@ -524,18 +680,22 @@ fn people_file_errors() {
             .errors(1),
         run("rule_on_a_column_of_a_nested_type")
             .people(with_tags)
-            .model(|m| set(m, "/segmentations/0/segments/0/rule", json!({"field": "tags", "op": "contains", "value": "x"})))
-            .line(&["column `tags` has type List", "which rules cannot use", "segment `healthcare`", "(/segmentations/0/segments/0/rule/field)"])
+            .model(|m| {
+                set(m, "/segmentations/0/segments/0/rule", json!({"field": "tags", "op": "contains", "value": "x"}))
+            })
+            .line(&[
+                "column `tags` has type List",
+                "which rules cannot use",
+                "segment `healthcare`",
+                "(/segmentations/0/segments/0/rule/field)",
+            ])
             .errors(1),
-        run("a_nested_column_no_rule_uses_is_fine")
-            .people(with_tags)
-            .exit(0),
+        run("a_nested_column_no_rule_uses_is_fine").people(with_tags).exit(0),
         run("model_and_people_errors_are_reported_together")
             .model(|m| set(m, "/segmentations/0/status", json!("live")))
             .people(|b| drop_column(b, "partition"))
             .line(&["`status` must be \"approved\" or \"draft\"", "(/segmentations/0/status)"])
-            .line(&["has no partition column `partition`"])
-            .bug("when model.json has errors, the people-table errors (§2.1) are not checked, so `validate` does not give every error at once (inputs.rs `load` returns the model errors before `check_people_schema`)"),
+            .line(&["has no partition column `partition`"]),
     ]);
 }
 
@@ -591,28 +751,15 @@ fn list_and_argument_errors() {
             .line(&["shared with workspace `global_sales`", "sees nobody", "(/segmentations/3/shares/0/workspace)"])
             .line(&["7 people belong to no workspace", "people.parquet"])
             .errors(3),
-        validate("validate_strict")
-            .arg("--strict")
-            .line(&["--strict: 3 warning(s) count as errors"])
-            .errors(3),
-        run("bad_as_of")
-            .args(&["--as-of", "yesterday"])
-            .line(&["bad --as-of `yesterday`", "RFC 3339"]),
-        run("as_of_without_time")
-            .args(&["--as-of", "2026-11-01"])
-            .line(&["bad --as-of `2026-11-01`", "RFC 3339"]),
+        validate("validate_strict").arg("--strict").line(&["--strict: 3 warning(s) count as errors"]).errors(3),
+        run("bad_as_of").args(&["--as-of", "yesterday"]).line(&["bad --as-of `yesterday`", "RFC 3339"]),
+        run("as_of_without_time").args(&["--as-of", "2026-11-01"]).line(&["bad --as-of `2026-11-01`", "RFC 3339"]),
         validate("validate_bad_as_of")
             .args(&["--as-of", "2026-11-01T12:00:00"])
             .line(&["bad --as-of `2026-11-01T12:00:00`"]),
-        run("threads_not_a_number")
-            .args(&["--threads", "many"])
-            .line(&["invalid value 'many'", "--threads"]),
-        run("zero_threads")
-            .args(&["--threads", "0"])
-            .line(&["--threads must be at least 1"]),
-        validate("validate_zero_threads")
-            .args(&["--threads", "0"])
-            .line(&["--threads must be at least 1"]),
+        run("threads_not_a_number").args(&["--threads", "many"]).line(&["invalid value 'many'", "--threads"]),
+        run("zero_threads").args(&["--threads", "0"]).line(&["--threads must be at least 1"]),
+        validate("validate_zero_threads").args(&["--threads", "0"]).line(&["--threads must be at least 1"]),
         run("dataset_is_not_a_folder")
             .setup(|ctx| {
                 fs::remove_dir_all(&ctx.ds).unwrap();
@@ -621,8 +768,7 @@ fn list_and_argument_errors() {
             .line(&["dataset", "is not a folder"]),
         run("model_path_missing")
             .setup(|ctx| args(&["--model", &path_str(&ctx.scratch.join("nope.json"))]))
-            .line(&["nope.json"])
-            .bug("a --model path that does not exist gives exit 1 (an I/O error) instead of 2 (bad usage), like --people"),
+            .line(&["nope.json"]),
     ]);
 }
 
@@ -766,6 +912,7 @@ impl Case {
         self
     }
 
+    #[allow(dead_code)] // kept for marking the next known engine problem
     fn bug(mut self, note: &'static str) -> Self {
         self.bug = Some(note);
         self

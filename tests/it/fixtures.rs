@@ -1,7 +1,7 @@
 //! The five datasets of real Parquet writers each give exactly `expected-membership.csv` and
 //! `expected-access.csv`.
 
-use crate::support::{FIXTURE_AS_OF, FIXTURES, csv_lines, data_dir, membership_lines, run_cli, stderr};
+use crate::support::{FIXTURE_AS_OF, FIXTURES, access_lines, csv_lines, data_dir, membership_lines, run_cli, stderr};
 
 #[test]
 fn every_writer_gives_the_expected_membership() {
