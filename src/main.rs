@@ -69,6 +69,9 @@ enum Command {
         /// Runs to keep after a successful run, the current one included.
         #[arg(long, value_name = "N", default_value_t = 3)]
         keep: usize,
+        /// Do not write changes.parquet (the diff against the previous run).
+        #[arg(long)]
+        no_changes: bool,
     },
     /// Check the model against the people files: every error and warning, nothing written.
     ///
@@ -103,10 +106,16 @@ fn thread_pool(threads: Option<usize>) -> segcalc::Result<rayon::ThreadPool> {
 
 fn execute(cli: Cli) -> segcalc::Result<()> {
     match cli.command {
-        Command::Run { dataset, out, keep } => {
+        Command::Run { dataset, out, keep, no_changes } => {
             let log = Log::new(dataset.quiet);
-            let options =
-                RunOptions { paths: dataset.paths(), out, as_of: dataset.as_of.clone(), strict: dataset.strict, keep };
+            let options = RunOptions {
+                paths: dataset.paths(),
+                out,
+                as_of: dataset.as_of.clone(),
+                strict: dataset.strict,
+                keep,
+                no_changes,
+            };
             let summary = thread_pool(dataset.threads)?.install(|| run(&options, &log))?;
             let m = &summary.manifest;
             if !dataset.quiet {

@@ -14,13 +14,14 @@ use crate::log::Log;
 use crate::model::Model;
 use crate::output::access::{access_rows, write_access};
 use crate::output::bitmaps::write_bitmap;
+use crate::output::changes::{current_segments, diff_runs, previous_segments, write_changes};
 use crate::output::lock::OutputLock;
 use crate::output::manifest::{
-    Engine, FileRows, InputsInfo, ListInfo, Manifest, PeopleCounts, SegmentCount, SegmentationCounts, Timing,
-    VisibleSegmentation, WarningEntry, WorkspaceCounts,
+    ChangesInfo, Engine, FileRows, InputsInfo, ListInfo, Manifest, PeopleCounts, SegmentCount, SegmentationChanges,
+    SegmentationCounts, Timing, VisibleSegmentation, WarningEntry, WorkspaceCounts,
 };
 use crate::output::membership::{visible_segmentations, write_workspace};
-use crate::output::publish::{RUNS_DIR, STAGING_PREFIX, Staging, current_run};
+use crate::output::publish::{DELETING_PREFIX, RUNS_DIR, Staging, current_run};
 use crate::people::ScanColumns;
 use crate::rule::value::instant_nanos;
 
@@ -33,6 +34,8 @@ pub struct RunOptions {
     pub strict: bool,
     /// Runs to keep after a successful switch (the current one included).
     pub keep: usize,
+    /// Skip changes.parquet.
+    pub no_changes: bool,
 }
 
 #[derive(Debug)]
@@ -139,7 +142,8 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
     let as_of = parse_as_of(options.as_of.as_deref(), started)?;
     let _lock = OutputLock::acquire(&options.out, &started)?;
     remove_leftovers(&options.out);
-    let Prepared { inputs, codes, table, warnings, mut timings, as_of } = prepare(&options.paths, as_of, true, log)?;
+    let Prepared { inputs, codes, table, mut warnings, mut timings, as_of } =
+        prepare(&options.paths, as_of, true, log)?;
     for w in &warnings {
         log.warn(w);
     }
@@ -151,6 +155,15 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
     let staging = Staging::create(&options.out, &started)?;
     let run_dir = staging.dir.clone();
     let workspace_counts = timed(&mut timings, "write", || write_outputs(&run_dir, model, &codes, &table, &members))?;
+    let access = access_rows(model);
+    write_access(&run_dir.join("access.parquet"), &access)?;
+    let changes = if options.no_changes {
+        None
+    } else {
+        timed(&mut timings, "changes", || {
+            Ok(write_run_changes(&options.out, &run_dir, model, &members, &mut warnings))
+        })?
+    };
     let manifest = Manifest {
         engine: Engine { name: "segcalc".into(), version: env!("CARGO_PKG_VERSION").into() },
         run_id: staging.run_id.clone(),
@@ -161,17 +174,55 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
         segmentations: segmentation_counts(model, &members),
         workspaces: workspace_counts,
         skipped_drafts: model.drafts.clone(),
+        changes,
         warnings: warnings.iter().map(WarningEntry::from).collect(),
         timings_ms: timings,
     };
-    let access = access_rows(model);
-    write_access(&run_dir.join("access.parquet"), &access)?;
     let manifest_path = run_dir.join("manifest.json");
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
     write_synced(&manifest_path, text.as_bytes())?;
     let run_dir = staging.publish()?;
     remove_old_runs(&options.out, options.keep, log);
     Ok(RunSummary { run_dir, manifest, seconds: clock.elapsed().as_secs_f64() })
+}
+
+/// Writes changes.parquet against the run `current` points to; a previous run that cannot be read
+/// is a warning (the new run is still good), not a failure.
+fn write_run_changes(
+    out: &Path,
+    run_dir: &Path,
+    model: &Model,
+    members: &Members,
+    warnings: &mut Vec<Warning>,
+) -> Option<ChangesInfo> {
+    let previous_dir = current_run(out)?;
+    let previous_id = previous_dir.file_name()?.to_string_lossy().into_owned();
+    let result = previous_segments(&previous_dir).and_then(|previous| {
+        let rows = diff_runs(&previous, &current_segments(model, members));
+        write_changes(&run_dir.join("changes.parquet"), &rows)?;
+        Ok(rows)
+    });
+    match result {
+        Ok(rows) => {
+            // Counts in model order, then segmentations that are gone, as the rows come.
+            let mut per: Vec<SegmentationChanges> =
+                model.segmentations.iter().map(|s| SegmentationChanges { id: s.id.clone(), changes: 0 }).collect();
+            for row in &rows {
+                match per.iter_mut().rev().find(|p| p.id == row.segmentation) {
+                    Some(entry) => entry.changes += 1,
+                    None => per.push(SegmentationChanges { id: row.segmentation.clone(), changes: 1 }),
+                }
+            }
+            Some(ChangesInfo { previous_run: previous_id, rows: rows.len() as u64, segmentations: per })
+        }
+        Err(e) => {
+            warnings.push(Warning {
+                at: Some(previous_dir.display().to_string()),
+                message: format!("the previous run cannot be read, so no changes.parquet was written: {e}"),
+            });
+            None
+        }
+    }
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -284,11 +335,12 @@ fn segmentation_counts(model: &Model, members: &Members) -> Vec<SegmentationCoun
         .collect()
 }
 
-/// Removes what killed runs left behind (staging folders, temporary links). Called under the lock.
+/// Removes what killed runs left behind: hidden entries of `runs/` (staging folders, runs being
+/// deleted) and temporary links. Called under the lock, so no live run owns them.
 fn remove_leftovers(out: &Path) {
     if let Ok(entries) = std::fs::read_dir(out.join(RUNS_DIR)) {
         for entry in entries.flatten() {
-            if entry.file_name().to_string_lossy().starts_with(STAGING_PREFIX) {
+            if entry.file_name().to_string_lossy().starts_with('.') {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }
@@ -317,7 +369,11 @@ fn remove_old_runs(out: &Path, keep: usize, log: &Log) {
         if Some(&name) == current.as_ref() {
             continue;
         }
-        if let Err(e) = std::fs::remove_dir_all(runs_dir.join(&name)) {
+        // Hidden first, so a run killed while deleting never leaves a half-deleted run that
+        // looks complete; the next run finishes the job.
+        let hidden = runs_dir.join(format!("{DELETING_PREFIX}{}", name.to_string_lossy()));
+        let result = std::fs::rename(runs_dir.join(&name), &hidden).and_then(|()| std::fs::remove_dir_all(&hidden));
+        if let Err(e) = result {
             log.warn(format_args!("could not delete old run {}: {e}", runs_dir.join(&name).display()));
         }
     }

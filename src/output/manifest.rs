@@ -18,6 +18,10 @@ pub struct Manifest {
     pub segmentations: Vec<SegmentationCounts>,
     pub workspaces: Vec<WorkspaceCounts>,
     pub skipped_drafts: Vec<String>,
+    /// Against the run `current` pointed to before this one; absent on a first run or with
+    /// `--no-changes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<ChangesInfo>,
     pub warnings: Vec<WarningEntry>,
     /// Milliseconds per phase, in pipeline order.
     pub timings_ms: Vec<Timing>,
@@ -94,6 +98,20 @@ pub struct VisibleSegmentation {
     pub id: String,
     pub read_only: bool,
     pub segments: Vec<SegmentCount>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChangesInfo {
+    pub previous_run: String,
+    pub rows: u64,
+    /// Change rows per segmentation (this run's, then those that are gone).
+    pub segmentations: Vec<SegmentationChanges>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SegmentationChanges {
+    pub id: String,
+    pub changes: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod bitmaps;
+pub mod changes;
 pub mod lock;
 pub mod manifest;
 pub mod membership;

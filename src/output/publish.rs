@@ -11,6 +11,8 @@ use crate::error::{Error, Result};
 pub const RUNS_DIR: &str = "runs";
 pub const CURRENT_LINK: &str = "current";
 pub const STAGING_PREFIX: &str = ".tmp-";
+/// An old run being deleted by retention.
+pub const DELETING_PREFIX: &str = ".deleting-";
 
 /// A run folder being written.
 pub struct Staging {

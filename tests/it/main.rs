@@ -4,4 +4,5 @@ mod bad_input;
 mod fixtures;
 mod golden;
 mod property;
+mod publish;
 mod support;

@@ -1,0 +1,244 @@
+//! Publishing as cron needs it: changes against the previous run, the same output at any thread
+//! count, one writer at a time, kill -9 at any moment, and disk errors that leave `current` alone.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use arrow_array::Array;
+use arrow_array::cast::AsArray;
+use arrow_array::types::UInt32Type;
+use segcalc::output::membership::read_long;
+
+use crate::support::{FIXTURE_AS_OF, access_lines, copy_dir, data_dir, membership_lines, run_cli, segcalc, stderr};
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join("sample")
+}
+
+fn run_ok(dataset: &Path, out: &Path, extra: &[&str]) {
+    let mut args = vec!["run", dataset.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"];
+    args.extend_from_slice(extra);
+    let output = run_cli(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+fn current_target(out: &Path) -> PathBuf {
+    std::fs::read_link(out.join("current")).expect("current is a symlink")
+}
+
+/// (segmentation, person) → segment, from the origin workspace's membership (which holds the
+/// whole scope), using the run's manifest for the origins.
+fn assignments(run: &Path) -> BTreeMap<(String, u32), String> {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).unwrap()).unwrap();
+    let origins: BTreeMap<String, String> = manifest["segmentations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["id"].as_str().unwrap().to_owned(), s["origin"].as_str().unwrap().to_owned()))
+        .collect();
+    read_long(run)
+        .unwrap()
+        .into_iter()
+        .filter(|r| origins.get(&r.segmentation) == Some(&r.workspace))
+        .map(|r| ((r.segmentation, r.person_id), r.segment))
+        .collect()
+}
+
+fn change_lines(run: &Path) -> Vec<String> {
+    let file = std::fs::File::open(run.join("changes.parquet")).expect("changes.parquet exists");
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();
+    let mut lines = Vec::new();
+    for batch in reader {
+        let batch = batch.unwrap();
+        let seg = batch.column(0).as_string::<i32>().clone();
+        let ids = batch.column(1).as_primitive::<UInt32Type>().clone();
+        let old = batch.column(2).as_string::<i32>().clone();
+        let new = batch.column(3).as_string::<i32>().clone();
+        for i in 0..batch.num_rows() {
+            let text = |a: &arrow_array::StringArray| if a.is_null(i) { "-".to_owned() } else { a.value(i).to_owned() };
+            lines.push(format!("{},{},{},{}", seg.value(i), ids.value(i), text(&old), text(&new)));
+        }
+    }
+    lines.sort();
+    lines
+}
+
+#[test]
+fn changes_equal_a_naive_diff_of_two_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let dataset = dir.path().join("ds");
+    copy_dir(&data_dir().join("fixtures").join("pyarrow-dictionary"), &dataset);
+    let out = dir.path().join("out");
+    run_ok(&dataset, &out, &["--as-of", "2026-09-01T00:00:00Z"]);
+    let first = out.join(current_target(&out));
+    assert!(!first.join("changes.parquet").exists(), "a first run has nothing to compare with");
+
+    // Second run: a later as-of (in_past moves people), a redefined segment, a removed and an
+    // added segmentation.
+    let model_path = dataset.join("model.json");
+    let mut model: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model_path).unwrap()).unwrap();
+    let segs = model["segmentations"].as_array_mut().unwrap();
+    segs[0]["segments"][1]["rule"] = serde_json::json!({"field": "industry", "op": "contains", "value": "tech"});
+    segs.retain(|s| s["id"] != "apac_only");
+    let mut added = segs[0].clone();
+    added["id"] = "industry_copy".into();
+    segs.push(added);
+    std::fs::write(&model_path, serde_json::to_string(&model).unwrap()).unwrap();
+    run_ok(&dataset, &out, &["--as-of", FIXTURE_AS_OF]);
+    let second = out.join(current_target(&out));
+
+    let (old, new) = (assignments(&first), assignments(&second));
+    let mut naive = Vec::new();
+    for key in old.keys().chain(new.keys()).collect::<std::collections::BTreeSet<_>>() {
+        let (a, b) = (old.get(key), new.get(key));
+        if a != b {
+            let show = |s: Option<&String>| s.map_or("-".to_owned(), Clone::clone);
+            naive.push(format!("{},{},{},{}", key.0, key.1, show(a), show(b)));
+        }
+    }
+    naive.sort();
+    let actual = change_lines(&second);
+    assert!(actual.iter().any(|l| l.starts_with("lifecycle,")), "in_past moved someone");
+    assert!(actual.iter().any(|l| l.starts_with("apac_only,") && l.ends_with(",-")), "a removed segmentation is left");
+    assert!(actual.iter().any(|l| l.starts_with("industry_copy,") && l.contains(",-,")), "an added one is entered");
+    assert_eq!(actual, naive);
+
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(second.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["changes"]["rows"].as_u64().unwrap() as usize, naive.len());
+    let per: u64 =
+        manifest["changes"]["segmentations"].as_array().unwrap().iter().map(|s| s["changes"].as_u64().unwrap()).sum();
+    assert_eq!(per as usize, naive.len());
+
+    run_ok(&dataset, &out, &["--as-of", FIXTURE_AS_OF, "--no-changes"]);
+    assert!(!out.join(current_target(&out)).join("changes.parquet").exists());
+}
+
+#[test]
+fn one_thread_and_many_give_the_same_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, many) = (dir.path().join("one"), dir.path().join("many"));
+    run_ok(&sample(), &one, &["--as-of", FIXTURE_AS_OF, "--threads", "1"]);
+    run_ok(&sample(), &many, &["--as-of", FIXTURE_AS_OF, "--threads", "4"]);
+    assert_eq!(membership_lines(&one), membership_lines(&many));
+    assert_eq!(access_lines(&one), access_lines(&many));
+    let counts = |out: &Path| {
+        let mut m: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("current").join("manifest.json")).unwrap()).unwrap();
+        for volatile in ["run_id", "started_at", "timings_ms", "inputs"] {
+            m.as_object_mut().unwrap().remove(volatile);
+        }
+        m
+    };
+    assert_eq!(counts(&one), counts(&many));
+    // The bitmaps too, file by file.
+    let bitmaps = |out: &Path| {
+        let mut files = Vec::new();
+        let mut stack = vec![out.join("current").join("bitmaps")];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    let ids: Vec<u32> = segcalc::output::bitmaps::read_bitmap(&p).unwrap().into_iter().collect();
+                    files.push((p.strip_prefix(out).unwrap().to_path_buf(), ids));
+                }
+            }
+        }
+        files.sort();
+        files
+    };
+    assert_eq!(bitmaps(&one), bitmaps(&many));
+}
+
+#[test]
+fn a_second_run_gets_75_while_the_lock_is_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let started = chrono::Utc::now();
+    let lock = segcalc::output::lock::OutputLock::acquire(&out, &started).unwrap();
+    let output = run_cli(&["run", sample().to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
+    assert_eq!(output.status.code(), Some(75), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(message.contains(&format!("pid {}", std::process::id())), "{message}");
+    assert!(message.contains(".lock"), "{message}");
+    assert!(!out.join("current").exists());
+    drop(lock);
+    run_ok(&sample(), &out, &[]);
+}
+
+/// Many runs killed at random moments while they write: `current` always names a complete run,
+/// no half-written run is left where a complete one could be expected, and the next run succeeds.
+#[test]
+fn kill_9_at_any_moment_leaves_a_complete_current() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_ok(&sample(), &out, &["--as-of", FIXTURE_AS_OF]);
+    let expected = membership_lines(&out);
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let rounds = std::env::var("SEGCALC_CHAOS_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(25);
+    for _ in 0..rounds {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut child = segcalc()
+            .args([
+                "run",
+                sample().to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--quiet",
+                "--as-of",
+                FIXTURE_AS_OF,
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_micros(seed % 120_000));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(membership_lines(&out), expected, "current is complete after a kill");
+        assert!(out.join("current").join("manifest.json").exists());
+        for entry in std::fs::read_dir(out.join("runs")).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(name.starts_with('.') || path.join("manifest.json").exists(), "{name} looks complete but is not");
+        }
+    }
+    run_ok(&sample(), &out, &["--as-of", FIXTURE_AS_OF]);
+    let leftovers: Vec<_> = std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "the next run cleans up: {leftovers:?}");
+    assert!(std::fs::read_dir(out.join("runs")).unwrap().count() <= 3, "--keep 3 by default");
+}
+
+/// A file-size limit makes writes fail with EFBIG (the shell ignores SIGXFSZ, and the ignored
+/// disposition survives exec): exit 1, the path named, `current` untouched, nothing left behind.
+#[test]
+fn a_full_disk_gives_exit_1_and_leaves_current_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_ok(&sample(), &out, &["--as-of", FIXTURE_AS_OF]);
+    let before = current_target(&out);
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 2; exec '{}' run '{}' --out '{}' --quiet",
+        env!("CARGO_BIN_EXE_segcalc"),
+        sample().display(),
+        out.display()
+    );
+    let output = std::process::Command::new("sh").arg("-c").arg(&script).output().unwrap();
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(message.contains(&out.join("runs").display().to_string()), "names the path: {message}");
+    assert_eq!(current_target(&out), before);
+    let entries: Vec<_> = std::fs::read_dir(out.join("runs")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(entries.len(), 1, "the failed run's staging folder is removed: {entries:?}");
+}
