@@ -124,12 +124,15 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
                     eprintln!("  {} (origin {}, scope {}): {}", s.id, s.origin, s.scope, counts.join(", "));
                 }
             }
+            let changes =
+                m.changes.as_ref().map_or_else(|| "no changes computed".to_owned(), |c| format!("{} changes", c.rows));
             println!(
-                "segcalc: published run {} — {} people, {} segmentations, {} workspaces, {} warnings, {:.2}s → {}",
+                "segcalc: published run {} — {} people, {} segmentations, {} workspaces, {}, {} warnings, {:.2}s → {}",
                 m.run_id,
                 m.people.total,
                 m.segmentations.len(),
                 m.workspaces.iter().filter(|w| !w.segmentations.is_empty()).count(),
+                changes,
                 m.warnings.len(),
                 summary.seconds,
                 summary.run_dir.display()

@@ -95,9 +95,15 @@ pub fn prepare(
         if evaluate { model.columns.clone() } else { Vec::new() };
     let columns = ScanColumns { id: &model.id_column, partition: &model.partition_column, attributes: &attributes };
     let source = &inputs.source;
+    let progress = log.progress("reading people", source.total_rows());
     let batches = timed(&mut timings, "scan_and_classify", || {
-        source.scan(&columns, |raw| classifier.classify(&raw, &source.files[raw.file].path))
+        source.scan(&columns, |raw| {
+            let batch = classifier.classify(&raw, &source.files[raw.file].path)?;
+            progress.add(batch.ids.len() as u64);
+            Ok(batch)
+        })
     })?;
+    drop(progress);
     log.step(format_args!("classified {} batches", batches.len()));
     let files: Vec<PathBuf> = source.files.iter().map(|f| f.path.clone()).collect();
     let segmentations = if evaluate { model.segmentations.len() } else { 0 };
