@@ -43,7 +43,7 @@ impl Log {
                 let mut stderr = std::io::stderr();
                 while !stop.load(Ordering::Relaxed) {
                     let n = done.load(Ordering::Relaxed);
-                    let pct = if total == 0 { 100 } else { n.saturating_mul(100) / total };
+                    let pct = n.saturating_mul(100).checked_div(total).unwrap_or(100);
                     let _ = write!(stderr, "\r{what}: {pct:>3}% ({n} of {total})");
                     let _ = stderr.flush();
                     std::thread::sleep(Duration::from_millis(150));
