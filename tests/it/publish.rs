@@ -242,3 +242,48 @@ fn a_full_disk_gives_exit_1_and_leaves_current_alone() {
     let entries: Vec<_> = std::fs::read_dir(out.join("runs")).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(entries.len(), 1, "the failed run's staging folder is removed: {entries:?}");
 }
+
+/// Makes `dir` unwritable for this process: permissions first, then (for root, whom permissions
+/// do not stop) the immutable attribute. Gives back how to undo it, or `None` when neither works.
+fn make_unwritable(dir: &Path) -> Option<Box<dyn Fn()>> {
+    use std::os::unix::fs::PermissionsExt;
+    let probe = dir.join(".probe");
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).ok()?;
+    if std::fs::write(&probe, b"").is_err() {
+        let dir = dir.to_owned();
+        return Some(Box::new(move || {
+            let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755));
+        }));
+    }
+    let _ = std::fs::remove_file(&probe);
+    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755));
+    let immutable = std::process::Command::new("chattr").arg("+i").arg(dir).status().ok()?.success();
+    if !immutable || std::fs::write(&probe, b"").is_ok() {
+        let _ = std::process::Command::new("chattr").arg("-i").arg(dir).status();
+        return None;
+    }
+    let dir = dir.to_owned();
+    Some(Box::new(move || {
+        let _ = std::process::Command::new("chattr").arg("-i").arg(&dir).status();
+    }))
+}
+
+#[test]
+fn a_read_only_output_folder_gives_exit_1_and_leaves_current_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_ok(&sample(), &out, &["--as-of", FIXTURE_AS_OF]);
+    let before = current_target(&out);
+    let runs = out.join("runs");
+    let Some(undo) = make_unwritable(&runs) else {
+        eprintln!("skipped: cannot make a folder read-only here (neither permissions nor chattr)");
+        return;
+    };
+    let output = run_cli(&["run", sample().to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
+    undo();
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(message.contains(&runs.display().to_string()), "names the path: {message}");
+    assert_eq!(current_target(&out), before);
+    assert_eq!(std::fs::read_dir(&runs).unwrap().count(), 1);
+}
