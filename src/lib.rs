@@ -12,6 +12,7 @@
 
 pub mod engine;
 pub mod error;
+pub mod explain;
 pub mod inputs;
 pub mod lists;
 pub mod log;
@@ -20,5 +21,6 @@ pub mod output;
 pub mod people;
 pub mod rule;
 pub mod run;
+pub mod show;
 
 pub use error::{Error, Result};

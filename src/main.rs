@@ -73,6 +73,68 @@ enum Command {
         #[arg(long)]
         no_changes: bool,
     },
+    /// Why a person is, or is not, in each segment, and where that is visible.
+    ///
+    /// Shows the person's partition and rule values, the workspaces that see them, and for each
+    /// approved segmentation: in scope or not (and why), every segment's rule down to each
+    /// condition with the value it compared, the segment assigned, and the workspaces where it is
+    /// visible (read-only or editable). Reads only the row groups whose id statistics may hold
+    /// the person.
+    ///
+    /// Example: segcalc explain data/sample --person 10234 --segmentation industry --as-of 2026-11-01T12:00:00Z
+    Explain {
+        /// Dataset folder (as for `run`).
+        dataset: PathBuf,
+        /// The person id to explain.
+        #[arg(long, value_name = "ID")]
+        person: u64,
+        /// Only this segmentation.
+        #[arg(long, value_name = "S")]
+        segmentation: Option<String>,
+        /// Only segmentations visible in this workspace, as it sees them.
+        #[arg(long, value_name = "W")]
+        workspace: Option<String>,
+        /// The "now" of `in_past/in_future`, RFC 3339 (default: the current time).
+        #[arg(long, value_name = "RFC3339")]
+        as_of: Option<String>,
+        /// People file or folder to read instead of the dataset's own.
+        #[arg(long, value_name = "PATH")]
+        people: Option<PathBuf>,
+        /// model.json to read instead of the dataset's own.
+        #[arg(long, value_name = "PATH")]
+        model: Option<PathBuf>,
+        /// Machine-readable output (schema in docs/EXPLAIN.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// What a published run gives a workspace or a user.
+    ///
+    /// No option: the workspaces and the segmentations each sees (own or shared).
+    /// --workspace W: W's segmentations, own or shared (read-only), with each segment's visible count.
+    /// --user U: U's "shared with me" list, with `via`, and the workspaces where U sees each one.
+    /// --workspace W --segment S/G [--limit N]: the person ids W sees in segment G of S.
+    ///
+    /// Example: segcalc show out --workspace americas
+    Show {
+        /// Output folder of `run`.
+        out: PathBuf,
+        /// A run id under runs/ (default: the run `current` points to).
+        #[arg(long, value_name = "ID")]
+        run: Option<String>,
+        #[arg(long, value_name = "W")]
+        workspace: Option<String>,
+        #[arg(long, value_name = "U")]
+        user: Option<String>,
+        /// SEGMENTATION/SEGMENT whose person ids to list (with --workspace).
+        #[arg(long, value_name = "S/G")]
+        segment: Option<String>,
+        /// At most this many person ids.
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        limit: usize,
+        /// Machine-readable output (schema in docs/EXPLAIN.md).
+        #[arg(long)]
+        json: bool,
+    },
     /// Check the model against the people files: every error and warning, nothing written.
     ///
     /// Example: segcalc validate data/sample
@@ -137,6 +199,31 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
                 summary.seconds,
                 summary.run_dir.display()
             );
+            Ok(())
+        }
+        Command::Explain { dataset, person, segmentation, workspace, as_of, people, model, json } => {
+            let options = segcalc::explain::ExplainOptions {
+                paths: DatasetPaths { dataset, people, model },
+                person,
+                segmentation,
+                workspace,
+                as_of,
+            };
+            let explanation = segcalc::explain::explain(&options)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&explanation).unwrap_or_default());
+            } else {
+                print!("{}", segcalc::explain::render(&explanation));
+            }
+            Ok(())
+        }
+        Command::Show { out, run, workspace, user, segment, limit, json } => {
+            let view = segcalc::show::show(&segcalc::show::ShowOptions { out, run, workspace, user, segment, limit })?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&view).unwrap_or_default());
+            } else {
+                print!("{}", segcalc::show::render(&view));
+            }
             Ok(())
         }
         Command::Validate { dataset } => {

@@ -3,6 +3,7 @@
 //! at the first.
 
 use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
 
 use super::json::{IdsOrAll, Issues, Located, did_you_mean};
 use super::rule_spec::RuleSpec;
@@ -428,7 +429,8 @@ impl RuleCompiler<'_> {
             RuleSpec::MemberOfList { list, context } => {
                 let index = resolve(list, self.list_index, "list", Some(context), issues)?;
                 self.used_lists.push(index);
-                Some(Predicate::Leaf(self.conditions.intern(Condition::InList { list: index })))
+                let description = format!("member_of_list {}", list.value);
+                Some(Predicate::Leaf(self.conditions.intern(Condition::InList { list: index }, description)))
             }
             RuleSpec::Condition(spec) => {
                 let schema = self.schema?;
@@ -462,7 +464,7 @@ impl RuleCompiler<'_> {
                 let label = column.label();
                 let column_type = ColumnType { index, family, label: &label };
                 let condition = compile_condition(spec, &column_type, self.as_of_nanos, issues)?;
-                Some(Predicate::Leaf(self.conditions.intern(Condition::Column(condition))))
+                Some(Predicate::Leaf(self.conditions.intern(Condition::Column(condition), describe(spec))))
             }
         }
     }
@@ -471,6 +473,26 @@ impl RuleCompiler<'_> {
         let compiled: Vec<Option<Predicate>> = parts.iter().map(|p| self.rule(p, issues, warnings)).collect();
         compiled.into_iter().collect()
     }
+}
+
+/// A condition as the rule wrote it: `industry is ["Healthcare", "Retail"]`, `score at_least 80`.
+fn describe(spec: &super::rule_spec::ConditionSpec) -> String {
+    let mut text = format!("{} {}", spec.field.value, spec.op.value);
+    if let Some(values) = &spec.values {
+        let shown: Vec<String> = values.value.iter().map(ToString::to_string).collect();
+        if shown.len() == 1 {
+            let _ = write!(text, " {}", shown[0]);
+        } else {
+            let _ = write!(text, " [{}]", shown.join(", "));
+        }
+    }
+    if let (Some(min), Some(max)) = (&spec.min, &spec.max) {
+        let _ = write!(text, " {} and {}", min.value, max.value);
+    }
+    if let Some(days) = &spec.days {
+        let _ = write!(text, " {} days", days.value);
+    }
+    text
 }
 
 fn logic_predicate(logic: &super::logic::Logic, leaves: &[Predicate]) -> Predicate {

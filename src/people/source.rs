@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::types::Int32Type;
-use arrow_array::{ArrayRef, DictionaryArray, Int32Array, StringArray, new_null_array};
+use arrow_array::{Array, ArrayRef, DictionaryArray, Int32Array, StringArray, new_null_array};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
@@ -100,14 +100,42 @@ impl PeopleSource {
     /// Decodes every row of every file, calling `f` on each batch in parallel; results come back
     /// in file, row-group and batch order, whatever the thread timing.
     pub fn scan<T: Send>(&self, columns: &ScanColumns<'_>, f: impl Fn(RawBatch) -> Result<T> + Sync) -> Result<Vec<T>> {
+        self.scan_units(self.units(|_, _| true), columns, f)
+    }
+
+    /// Every (file, row group, first row) whose row group `keep` accepts.
+    fn units(&self, keep: impl Fn(&SourceFile, usize) -> bool) -> Vec<(usize, usize, u64)> {
         let mut units = Vec::new();
         for (file_index, file) in self.files.iter().enumerate() {
             let mut first_row = 0u64;
             for (rg, meta) in file.metadata.metadata().row_groups().iter().enumerate() {
-                units.push((file_index, rg, first_row));
+                if keep(file, rg) {
+                    units.push((file_index, rg, first_row));
+                }
                 first_row += meta.num_rows() as u64;
             }
         }
+        units
+    }
+
+    /// Like [`Self::scan`], over only the row groups whose id statistics may hold `id` (every
+    /// row group of a file without usable statistics).
+    pub fn scan_for_id<T: Send>(
+        &self,
+        columns: &ScanColumns<'_>,
+        id: u32,
+        f: impl Fn(RawBatch) -> Result<T> + Sync,
+    ) -> Result<Vec<T>> {
+        let units = self.units(|file, rg| may_hold_id(file, columns.id, rg, id));
+        self.scan_units(units, columns, f)
+    }
+
+    fn scan_units<T: Send>(
+        &self,
+        units: Vec<(usize, usize, u64)>,
+        columns: &ScanColumns<'_>,
+        f: impl Fn(RawBatch) -> Result<T> + Sync,
+    ) -> Result<Vec<T>> {
         let per_unit: Vec<Vec<T>> = units
             .into_par_iter()
             .map(|(file, rg, first_row)| self.scan_unit(file, rg, first_row, columns, &f))
@@ -211,6 +239,28 @@ fn open_file(file: FileRef) -> Result<SourceFile> {
         .map_err(|source| Error::Parquet { path: file.path.clone(), source })?;
     let rows = metadata.metadata().file_metadata().num_rows().max(0) as u64;
     Ok(SourceFile { path: file.path, hive: file.hive, metadata, rows })
+}
+
+/// Can row group `rg` of `file` hold person `id`, by its id column's min/max statistics?
+fn may_hold_id(file: &SourceFile, id_column: &str, rg: usize, id: u32) -> bool {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Int64Type;
+    use parquet::arrow::arrow_reader::statistics::StatisticsConverter;
+    let metadata = file.metadata.metadata();
+    let Ok(converter) =
+        StatisticsConverter::try_new(id_column, file.metadata.schema(), metadata.file_metadata().schema_descr())
+    else {
+        return true;
+    };
+    let bound = |array: parquet::errors::Result<ArrayRef>| -> Option<i64> {
+        let wide = arrow_cast::cast(&array.ok()?, &DataType::Int64).ok()?;
+        let values = wide.as_primitive::<Int64Type>();
+        (values.len() == 1 && values.is_valid(0)).then(|| values.value(0))
+    };
+    let min = bound(converter.row_group_mins(std::iter::once(metadata.row_group(rg))));
+    let max = bound(converter.row_group_maxes(std::iter::once(metadata.row_group(rg))));
+    let id = i64::from(id);
+    min.is_none_or(|min| min <= id) && max.is_none_or(|max| id <= max)
 }
 
 /// Is every data page of this column chunk dictionary-encoded?

@@ -20,19 +20,27 @@ pub enum Predicate {
 #[derive(Debug, Default, Clone)]
 pub struct ConditionSet {
     conditions: Vec<Condition>,
+    /// How the rule spelled each condition (the first spelling), for `explain`.
+    descriptions: Vec<String>,
     index: HashMap<Condition, usize>,
 }
 
 impl ConditionSet {
-    /// The id of `condition`, adding it when it is new.
-    pub fn intern(&mut self, condition: Condition) -> usize {
+    /// The id of `condition`, adding it (with its description) when it is new.
+    pub fn intern(&mut self, condition: Condition, description: String) -> usize {
         if let Some(&id) = self.index.get(&condition) {
             return id;
         }
         let id = self.conditions.len();
         self.conditions.push(condition.clone());
+        self.descriptions.push(description);
         self.index.insert(condition, id);
         id
+    }
+
+    #[must_use]
+    pub fn description(&self, id: usize) -> &str {
+        &self.descriptions[id]
     }
 
     #[must_use]

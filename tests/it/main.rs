@@ -1,6 +1,7 @@
 //! The one integration-test binary (see STYLE.md): each module is one area.
 
 mod bad_input;
+mod explain_show;
 mod fixtures;
 mod golden;
 mod property;
