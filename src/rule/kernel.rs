@@ -26,13 +26,11 @@ pub fn evaluate(condition: &ColumnCondition, column: &Column) -> Result<BooleanB
         (Test::Never, c) => (BooleanBuffer::new_unset(len), nulls_of(c)),
         (Test::Number(ranges), Column::Int(a)) => {
             let bounds: Vec<(i64, i64)> = ranges.iter().filter_map(|r| int_bounds(r, 0)).collect();
-            let values = a.values();
-            (BooleanBuffer::collect_bool(len, |i| in_any(values[i], &bounds)), a.nulls().cloned())
+            (in_ranges(a.values(), &bounds), a.nulls().cloned())
         }
         (Test::Number(ranges), Column::Decimal { values: a, scale }) => {
             let bounds: Vec<(i128, i128)> = ranges.iter().filter_map(|r| range_in(r, i32::from(*scale))).collect();
-            let values = a.values();
-            (BooleanBuffer::collect_bool(len, |i| in_any(values[i], &bounds)), a.nulls().cloned())
+            (in_ranges(a.values(), &bounds), a.nulls().cloned())
         }
         (Test::Number(ranges), Column::Float(a)) => {
             let values = a.values();
@@ -127,15 +125,32 @@ fn in_any<T: PartialOrd + Copy>(v: T, bounds: &[(T, T)]) -> bool {
     bounds.iter().any(|&(lo, hi)| in_range(v, lo, hi))
 }
 
+/// Bits for `values[i]` in any of `bounds`; one range (the common case) gets a loop the compiler
+/// can vectorise.
+fn in_ranges<T: PartialOrd + Copy>(values: &[T], bounds: &[(T, T)]) -> BooleanBuffer {
+    match bounds {
+        [] => BooleanBuffer::new_unset(values.len()),
+        [(lo, hi)] => BooleanBuffer::collect_bool(values.len(), |i| values[i] >= *lo && values[i] <= *hi),
+        _ => BooleanBuffer::collect_bool(values.len(), |i| in_any(values[i], bounds)),
+    }
+}
+
 fn range_in(range: &NumberRange, scale: i32) -> Option<(i128, i128)> {
     integer_range(range.lo.map(|e| e.scaled(scale)), range.hi.map(|e| e.scaled(scale)))
 }
 
 fn int_bounds(range: &NumberRange, scale: i32) -> Option<(i64, i64)> {
-    let (lo, hi) = range_in(range, scale)?;
-    let lo = lo.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
-    let hi = hi.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
-    Some((lo, hi))
+    within_i64(range_in(range, scale)?)
+}
+
+/// The part of an inclusive range that `i64` values can reach; `None` when it lies wholly
+/// outside (clamping such a range would wrongly match `i64::MAX` or `i64::MIN`).
+fn within_i64((lo, hi): (i128, i128)) -> Option<(i64, i64)> {
+    let (min, max) = (i128::from(i64::MIN), i128::from(i64::MAX));
+    if lo > max || hi < min {
+        return None;
+    }
+    Some((lo.max(min) as i64, hi.min(max) as i64))
 }
 
 fn float_in(v: f64, (lo, hi): &(Bound<f64>, Bound<f64>)) -> bool {
@@ -158,15 +173,26 @@ fn time_bounds(range: &TimeRange, nanos_per_unit: i64) -> Option<(i64, i64)> {
         TimeKey::Day => 1,
         TimeKey::Instant => i128::from(nanos_per_unit),
     };
-    let (lo, hi) = integer_range(range.lo.map(|v| Ratio::new(v, den)), range.hi.map(|v| Ratio::new(v, den)))?;
-    let clamp = |v: i128| v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
-    Some((clamp(lo), clamp(hi)))
+    within_i64(integer_range(range.lo.map(|v| Ratio::new(v, den)), range.hi.map(|v| Ratio::new(v, den)))?)
 }
 
 /// Lowercases `s` into `scratch` (ASCII fast path) and tests it.
 fn text_matches(s: &str, op: TextOp, needles: &[String], scratch: &mut String) -> bool {
     if op == TextOp::Empty {
         return s.is_empty();
+    }
+    // ASCII text lowercases byte by byte, so equality and affixes compare without a copy (a
+    // needle with non-ASCII bytes then never matches, as it should not).
+    if s.is_ascii() && op != TextOp::Contains {
+        let h = s.as_bytes();
+        return needles.iter().any(|n| {
+            let n = n.as_bytes();
+            match op {
+                TextOp::Equals => h.eq_ignore_ascii_case(n),
+                TextOp::StartsWith => h.len() >= n.len() && h[..n.len()].eq_ignore_ascii_case(n),
+                _ => h.len() >= n.len() && h[h.len() - n.len()..].eq_ignore_ascii_case(n),
+            }
+        });
     }
     scratch.clear();
     if s.is_ascii() {

@@ -91,18 +91,20 @@ impl Exact {
     pub fn scaled(self, scale: i32) -> Ratio {
         let e = self.exponent.saturating_add(scale);
         if e >= 0 {
+            // Beyond i128 saturates to its ends, which lie beyond every Decimal128 (< 10^38)
+            // and every integer column value, so comparisons stay exact.
             let factor = 10i128.checked_pow(e as u32);
             let num = factor.and_then(|f| self.mantissa.checked_mul(f)).unwrap_or(if self.mantissa < 0 {
-                -SATURATED
+                i128::MIN
             } else {
-                SATURATED
+                i128::MAX
             });
-            Ratio { num: num.clamp(-SATURATED, SATURATED), den: 1 }
+            Ratio { num, den: 1 }
         } else if -e <= 38 {
             Ratio { num: self.mantissa, den: 10i128.pow((-e) as u32) }
         } else {
-            // |self| < 10^39 × 10^-39 = 1: only the sign matters for floor and ceil.
-            Ratio { num: self.mantissa.signum(), den: SATURATED }
+            // |self| < 10^38 × 10^-39 < 1: only the sign matters for floor and ceil.
+            Ratio { num: self.mantissa.signum(), den: i128::MAX }
         }
     }
 
@@ -117,9 +119,6 @@ impl Exact {
         }
     }
 }
-
-/// Large enough to exceed every column value once divided by any unit, small enough to multiply.
-const SATURATED: i128 = 1 << 100;
 
 /// An exact rational `num / den`, `den > 0`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,7 +140,8 @@ impl Ratio {
 
     #[must_use]
     pub fn ceil(self) -> i128 {
-        -(-self.num).div_euclid(self.den)
+        let floor = self.floor();
+        if self.is_integer() { floor } else { floor + 1 }
     }
 
     #[must_use]
@@ -156,12 +156,12 @@ impl Ratio {
 pub fn integer_range(lo: Bound<Ratio>, hi: Bound<Ratio>) -> Option<(i128, i128)> {
     let lo = match lo {
         Bound::Included(r) => r.ceil(),
-        Bound::Excluded(r) => r.floor() + 1,
+        Bound::Excluded(r) => r.floor().saturating_add(1),
         Bound::Unbounded => i128::MIN,
     };
     let hi = match hi {
         Bound::Included(r) => r.floor(),
-        Bound::Excluded(r) => r.ceil() - 1,
+        Bound::Excluded(r) => r.ceil().saturating_sub(1),
         Bound::Unbounded => i128::MAX,
     };
     (lo <= hi).then_some((lo, hi))
@@ -243,6 +243,10 @@ mod tests {
         assert_eq!(integer_range(Bound::Included(v("2.1")), Bound::Included(v("2.9"))), None);
         let huge = Exact::parse("1e300").unwrap().scaled(0);
         assert!(integer_range(Bound::Included(huge), Bound::Unbounded).unwrap().0 > i128::from(i64::MAX));
+        assert!(integer_range(Bound::Excluded(huge), Bound::Unbounded).unwrap().0 > i128::from(i64::MAX));
+        // Decimal128 reaches 10^38: a literal of 10^34 at scale 3 stays exact.
+        let big = Exact::parse("1e34").unwrap().scaled(3);
+        assert_eq!((big.floor(), big.ceil()), (10i128.pow(37), 10i128.pow(37)));
         let tiny = Exact::parse("-1e-300").unwrap().scaled(0);
         assert_eq!((tiny.floor(), tiny.ceil()), (-1, 0));
     }

@@ -494,7 +494,7 @@ fn model_rule_errors() {
             .errors(2),
         run("unknown_column_and_unknown_operator_in_one_condition")
             .model(|m| {
-                set(m, "/segmentations/0/segments/0/rule", json!({"field": "industri", "op": "iss", "value": "x"}))
+                set(m, "/segmentations/0/segments/0/rule", json!({"field": "industri", "op": "iss", "value": "x"}));
             })
             .line(&["unknown column `industri`", "(/segmentations/0/segments/0/rule/field)"])
             .line(&["unknown operator `iss`", "(/segmentations/0/segments/0/rule/op)"])
@@ -681,7 +681,7 @@ fn people_file_errors() {
         run("rule_on_a_column_of_a_nested_type")
             .people(with_tags)
             .model(|m| {
-                set(m, "/segmentations/0/segments/0/rule", json!({"field": "tags", "op": "contains", "value": "x"}))
+                set(m, "/segmentations/0/segments/0/rule", json!({"field": "tags", "op": "contains", "value": "x"}));
             })
             .line(&[
                 "column `tags` has type List",

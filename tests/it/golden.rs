@@ -7,9 +7,10 @@
 //! people.json:
 //! `{"files": [{"path": "people.parquet", "columns": [["person_id", "uint32"], ...], "rows": [[1, ...]]}]}`
 //! Types: int8..int64, uint8..uint64, float32, float64, decimal(P,S), bool, date32, date64,
-//! timestamp[UNIT] or timestamp[UNIT,ZONE], utf8, large_utf8, utf8_view, dict. Dates and
+//! timestamp[UNIT] or timestamp[UNIT,ZONE], utf8, `large_utf8`, `utf8_view`, dict. Dates and
 //! timestamps are written as text ("2026-01-31", RFC 3339), decimals as text ("12.50").
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -61,12 +62,12 @@ fn diff(expected: &str, actual: &str) -> String {
     let mut out = String::new();
     for line in &e {
         if !a.contains(line) {
-            out.push_str(&format!("- {line}\n"));
+            let _ = writeln!(out, "- {line}");
         }
     }
     for line in &a {
         if !e.contains(line) {
-            out.push_str(&format!("+ {line}\n"));
+            let _ = writeln!(out, "+ {line}");
         }
     }
     out

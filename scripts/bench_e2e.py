@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""End-to-end benchmark: segcalc against the DuckDB baseline on the same workload.
+
+    .venv/bin/python scripts/bench_e2e.py --segcalc target/release/segcalc --dataset /tmp/w10m [--runs 5] [--threads N]
+
+Runs segcalc and ../shared/reference/baseline.py alternately (the machine is shared and noisy),
+each under /usr/bin/time -v, and prints the median wall time and peak RSS of each and the ratio.
+Make a workload with ../shared/reference/bigdata.py /tmp/w10m --people 10000000.
+"""
+import argparse, os, re, shutil, statistics, subprocess, sys, tempfile
+
+AS_OF = "2026-11-01T12:00:00Z"
+HERE = os.path.dirname(os.path.abspath(__file__))
+BASELINE = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "reference", "baseline.py"))
+
+
+def measure(cmd):
+    r = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"failed ({r.returncode}): {' '.join(cmd)}\n{r.stderr[-2000:]}")
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", r.stderr).group(1)
+    parts = [float(p) for p in wall.split(":")]
+    seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr).group(1))
+    return seconds, rss_kb / 1024 / 1024
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--segcalc", required=True)
+    ap.add_argument("--dataset", required=True)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--no-baseline", action="store_true")
+    a = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="segcalc-bench-")
+    mine, base = [], []
+    try:
+        for i in range(a.runs):
+            out = os.path.join(work, "segcalc")
+            cmd = [a.segcalc, "run", a.dataset, "--out", out, "--as-of", AS_OF, "--quiet", "--keep", "1", "--no-changes"]
+            if a.threads:
+                cmd += ["--threads", str(a.threads)]
+            mine.append(measure(cmd))
+            print(f"run {i + 1}: segcalc {mine[-1][0]:.2f} s {mine[-1][1]:.2f} GB", end="", flush=True)
+            if not a.no_baseline:
+                bout = os.path.join(work, f"baseline-{i}")
+                bcmd = [a.python, BASELINE, a.dataset, "--as-of", AS_OF, "--out", bout]
+                if a.threads:
+                    bcmd += ["--threads", str(a.threads)]
+                base.append(measure(bcmd))
+                shutil.rmtree(bout, ignore_errors=True)
+                print(f" | baseline {base[-1][0]:.2f} s {base[-1][1]:.2f} GB", end="")
+            print()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    med = lambda xs, k: statistics.median(x[k] for x in xs)
+    print(f"\nsegcalc : median {med(mine, 0):.2f} s, peak RSS {med(mine, 1):.2f} GB ({a.runs} runs)")
+    if base:
+        print(f"baseline: median {med(base, 0):.2f} s, peak RSS {med(base, 1):.2f} GB ({a.runs} runs)")
+        print(f"segcalc is {med(base, 0) / med(mine, 0):.1f}x faster, with {med(base, 1) / med(mine, 1):.1f}x less memory")
+
+
+if __name__ == "__main__":
+    main()
