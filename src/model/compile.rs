@@ -91,14 +91,7 @@ pub fn compile(
         );
     }
 
-    let mut compiler = RuleCompiler {
-        schema,
-        as_of_nanos,
-        list_index: &list_index,
-        conditions: ConditionSet::default(),
-        columns: Vec::new(),
-        used_lists: Vec::new(),
-    };
+    let mut compiler = RuleCompiler::new(schema, as_of_nanos, &list_index);
     let mut segmentations = Vec::new();
     let mut drafts = Vec::new();
     for s in &spec.segmentations {
@@ -115,14 +108,7 @@ pub fn compile(
         );
         if s.status == Status::Draft {
             // Drafts are validated like approved ones, against a throwaway condition table.
-            let mut draft_compiler = RuleCompiler {
-                schema,
-                as_of_nanos,
-                list_index: &list_index,
-                conditions: ConditionSet::default(),
-                columns: Vec::new(),
-                used_lists: Vec::new(),
-            };
+            let mut draft_compiler = RuleCompiler::new(schema, as_of_nanos, &list_index);
             for seg in &s.segments {
                 draft_compiler.rule(&seg.rule, issues, warnings);
             }
@@ -400,7 +386,18 @@ struct RuleCompiler<'a> {
     used_lists: Vec<usize>,
 }
 
-impl RuleCompiler<'_> {
+impl<'a> RuleCompiler<'a> {
+    fn new(schema: Option<&'a PeopleSchema>, as_of_nanos: i128, list_index: &'a HashMap<String, usize>) -> Self {
+        Self {
+            schema,
+            as_of_nanos,
+            list_index,
+            conditions: ConditionSet::default(),
+            columns: Vec::new(),
+            used_lists: Vec::new(),
+        }
+    }
+
     fn rule(&mut self, rule: &RuleSpec, issues: &mut Issues, warnings: &mut Vec<Warning>) -> Option<Predicate> {
         match rule {
             RuleSpec::All(parts) => self.all(parts, issues, warnings).map(Predicate::All),
