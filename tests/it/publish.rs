@@ -171,6 +171,44 @@ fn a_second_run_gets_75_while_the_lock_is_held() {
     run_ok(&sample(), &out, &[]);
 }
 
+/// Two real processes: the first holds the lock while it waits on its model.json (a FIFO), the
+/// second exits 75 at once naming the holder; then the first finishes normally.
+#[test]
+fn two_concurrent_runs_one_gets_75() {
+    let dir = tempfile::tempdir().unwrap();
+    let dataset = dir.path().join("ds");
+    copy_dir(&sample(), &dataset);
+    let model = std::fs::read(dataset.join("model.json")).unwrap();
+    std::fs::remove_file(dataset.join("model.json")).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(dataset.join("model.json")).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    let out = dir.path().join("out");
+    let mut first = segcalc()
+        .args(["run", dataset.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first run takes the lock before it reads the model; wait until the lock file names it.
+    let lock = out.join(".lock");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !std::fs::read_to_string(&lock).is_ok_and(|t| t.contains(&format!("pid {}", first.id()))) {
+        assert!(std::time::Instant::now() < deadline, "the first run never took the lock");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let second = run_cli(&["run", dataset.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
+    let message = stderr(&second);
+    assert_eq!(second.status.code(), Some(75), "{message}");
+    assert!(message.contains(&format!("pid {}", first.id())) && message.contains("since"), "{message}");
+    std::fs::write(dataset.join("model.json"), &model).unwrap();
+    let status = first.wait().unwrap();
+    assert!(status.success(), "the first run finishes");
+    assert!(out.join("current").join("manifest.json").exists());
+}
+
 /// Many runs killed at random moments while they write: `current` always names a complete run,
 /// no half-written run is left where a complete one could be expected, and the next run succeeds.
 #[test]
