@@ -11,7 +11,8 @@ use arrow_array::{ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArra
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 
 use crate::engine::{OUT_OF_SCOPE, PartitionCodes, PeopleTable};
 use crate::error::{Error, Result};
@@ -47,7 +48,13 @@ pub fn write_workspace(
         .map(|&s| Arc::new(StringArray::from(model.segmentations[s].segment_ids())) as ArrayRef)
         .collect();
     let file = File::create(path).map_err(|source| Error::Write { path: path.to_owned(), source })?;
-    let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+    // Min/max statistics of segment names help no reader and cost a string comparison per cell;
+    // person_id keeps them, so readers can prune row groups by id.
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_statistics_enabled(EnabledStatistics::None)
+        .set_column_statistics_enabled(ColumnPath::from("person_id"), EnabledStatistics::Page)
+        .build();
     let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(write_err)?;
 
     // A person is in a segmentation's scope exactly when its origin sees the person's partition,
