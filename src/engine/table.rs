@@ -96,13 +96,6 @@ pub fn assemble(
     Ok(PeopleTable { ids: sorted_ids, partitions: sorted_partitions, codes: sorted_codes, unlisted_partitions })
 }
 
-/// Positions of `ids` in ascending id order (stable for equal ids).
-fn sort_order(ids: &[u32]) -> Vec<u32> {
-    let mut keys: Vec<u64> = ids.par_iter().enumerate().map(|(i, &id)| (u64::from(id) << 32) | i as u64).collect();
-    keys.par_sort_unstable();
-    keys.into_par_iter().map(|k| k as u32).collect()
-}
-
 /// Null and out-of-range ids, over all batches, with a few examples.
 fn check_batch_ids(batches: &[ClassifiedBatch], files: &[PathBuf], id_column: &str) -> Result<()> {
     let mut nulls = 0;
@@ -136,4 +129,54 @@ fn check_batch_ids(batches: &[ClassifiedBatch], files: &[PathBuf], id_column: &s
         });
     }
     if issues.is_empty() { Ok(()) } else { Err(Error::People { issues }) }
+}
+
+/// Positions of `ids` in ascending id order (stable for equal ids).
+fn sort_order(ids: &[u32]) -> Vec<u32> {
+    dense_order(ids).unwrap_or_else(|| {
+        let mut keys: Vec<u64> = ids.par_iter().enumerate().map(|(i, &id)| (u64::from(id) << 32) | i as u64).collect();
+        keys.par_sort_unstable();
+        keys.into_par_iter().map(|k| k as u32).collect()
+    })
+}
+
+/// For dense ids (a span at most twice the count) and no duplicates: the order by direct
+/// placement, O(n) instead of a sort. `None` sends sparse ids, and duplicates (which the caller
+/// reports with their rows), to the sort.
+fn dense_order(ids: &[u32]) -> Option<Vec<u32>> {
+    const EMPTY: u32 = u32::MAX;
+    let (&min, &max) = (ids.iter().min()?, ids.iter().max()?);
+    let span = (max - min) as usize + 1;
+    if span > ids.len().saturating_mul(2) || ids.len() >= EMPTY as usize {
+        return None;
+    }
+    let mut slots = vec![EMPTY; span];
+    for (position, &id) in ids.iter().enumerate() {
+        let slot = &mut slots[(id - min) as usize];
+        if *slot != EMPTY {
+            return None;
+        }
+        *slot = position as u32;
+    }
+    Some(slots.into_iter().filter(|&p| p != EMPTY).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dense_and_sparse_ids_give_the_same_order() {
+        let dense: Vec<u32> = vec![5, 3, 4, 9, 6, 8, 7];
+        let order = sort_order(&dense);
+        assert_eq!(order.iter().map(|&p| dense[p as usize]).collect::<Vec<_>>(), vec![3, 4, 5, 6, 7, 8, 9]);
+        assert!(dense_order(&dense).is_some());
+        let sparse: Vec<u32> = vec![4_000_000_000, 3, 70_000];
+        assert!(dense_order(&sparse).is_none());
+        assert_eq!(sort_order(&sparse), vec![1, 2, 0]);
+        // Duplicates go to the sort, which keeps them adjacent for the error.
+        let duplicated: Vec<u32> = vec![2, 1, 2];
+        assert!(dense_order(&duplicated).is_none());
+        assert_eq!(sort_order(&duplicated), vec![1, 0, 2]);
+    }
 }
