@@ -4,6 +4,7 @@ mod bad_input;
 mod explain_show;
 mod fixtures;
 mod golden;
+mod parquet_variety;
 mod property;
 mod publish;
 mod support;
