@@ -6,20 +6,19 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow_array::types::Int32Type;
-use arrow_array::{ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArray, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
-use parquet::arrow::ArrowWriter;
+use parquet::arrow::{ArrowSchemaConverter, add_encoded_arrow_schema_to_metadata};
 use parquet::basic::Compression;
+use parquet::data_type::Int32Type;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
-use parquet::schema::types::ColumnPath;
+use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::types::{ColumnPath, SchemaDescriptor};
+
+use super::segment_column::encode_chunk;
 
 use crate::engine::{OUT_OF_SCOPE, PartitionCodes, PeopleTable};
 use crate::error::{Error, Result};
 use crate::model::Model;
-
-/// Rows gathered per record batch while writing.
-const CHUNK_ROWS: usize = 64 * 1024;
 
 /// Approved segmentations visible in workspace `w`, in model order.
 #[must_use]
@@ -42,20 +41,21 @@ pub fn write_workspace(
     for &s in segmentations {
         fields.push(Field::new(&model.segmentations[s].id, dictionary.clone(), true));
     }
-    let schema = Arc::new(Schema::new(fields));
-    let segment_names: Vec<ArrayRef> = segmentations
-        .iter()
-        .map(|&s| Arc::new(StringArray::from(model.segmentations[s].segment_ids())) as ArrayRef)
-        .collect();
-    let file = File::create(path).map_err(|source| Error::Write { path: path.to_owned(), source })?;
-    // Min/max statistics of segment names help no reader and cost a string comparison per cell;
-    // person_id keeps them, so readers can prune row groups by id.
-    let props = WriterProperties::builder()
+    let schema = Schema::new(fields);
+    // Min/max statistics of segment names would help no reader; person_id keeps page
+    // statistics, so readers can prune by id. The embedded Arrow schema makes Arrow readers see
+    // the segment columns as Dictionary(Int32, Utf8).
+    let mut props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_statistics_enabled(EnabledStatistics::None)
         .set_column_statistics_enabled(ColumnPath::from("person_id"), EnabledStatistics::Page)
         .build();
-    let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(write_err)?;
+    add_encoded_arrow_schema_to_metadata(&schema, &mut props);
+    let parquet_schema = ArrowSchemaConverter::new().convert(&schema).map_err(write_err)?;
+    let file = File::create(path).map_err(|source| Error::Write { path: path.to_owned(), source })?;
+    let mut writer =
+        SerializedFileWriter::new(file, parquet_schema.root_schema_ptr(), Arc::new(props)).map_err(write_err)?;
+    let dictionaries: Vec<Vec<&str>> = segmentations.iter().map(|&s| model.segmentations[s].segment_ids()).collect();
 
     // A person is in a segmentation's scope exactly when its origin sees the person's partition,
     // so which rows this file holds is a function of the partition code alone.
@@ -65,31 +65,56 @@ pub fn write_workspace(
         })
         .collect();
     let mut rows = 0u64;
-    let mut selected: Vec<usize> = Vec::with_capacity(CHUNK_ROWS);
-    for start in (0..table.len()).step_by(CHUNK_ROWS) {
-        let end = (start + CHUNK_ROWS).min(table.len());
-        selected.clear();
-        selected.extend((start..end).filter(|&i| wanted[usize::from(table.partitions[i])]));
-        if selected.is_empty() {
-            continue;
+    let mut selected: Vec<usize> = Vec::with_capacity(ROW_GROUP_ROWS.min(table.len()));
+    for i in 0..table.len() {
+        if wanted[usize::from(table.partitions[i])] {
+            selected.push(i);
+            if selected.len() == ROW_GROUP_ROWS {
+                write_row_group(&mut writer, &parquet_schema, table, segmentations, &dictionaries, &selected)
+                    .map_err(write_err)?;
+                rows += selected.len() as u64;
+                selected.clear();
+            }
         }
-        let mut columns: Vec<ArrayRef> = Vec::with_capacity(segmentations.len() + 1);
-        columns.push(Arc::new(selected.iter().map(|&i| table.ids[i]).collect::<UInt32Array>()));
-        for (k, &s) in segmentations.iter().enumerate() {
-            let column = &table.codes[s];
-            let keys: Int32Array =
-                selected.iter().map(|&i| (column[i] != OUT_OF_SCOPE).then_some(i32::from(column[i]))).collect();
-            let array = DictionaryArray::<Int32Type>::try_new(keys, segment_names[k].clone())
-                .map_err(|e| write_err(e.into()))?;
-            columns.push(Arc::new(array));
-        }
-        let batch = RecordBatch::try_new(schema.clone(), columns).map_err(|e| write_err(e.into()))?;
-        writer.write(&batch).map_err(write_err)?;
+    }
+    if !selected.is_empty() {
+        write_row_group(&mut writer, &parquet_schema, table, segmentations, &dictionaries, &selected)
+            .map_err(write_err)?;
         rows += selected.len() as u64;
     }
     let file = writer.into_inner().map_err(write_err)?;
     file.sync_all().map_err(|source| Error::Write { path: path.to_owned(), source })?;
     Ok(rows)
+}
+
+/// Rows per row group of a membership file.
+const ROW_GROUP_ROWS: usize = 1024 * 1024;
+
+fn write_row_group(
+    writer: &mut SerializedFileWriter<File>,
+    schema: &SchemaDescriptor,
+    table: &PeopleTable,
+    segmentations: &[usize],
+    dictionaries: &[Vec<&str>],
+    selected: &[usize],
+) -> parquet::errors::Result<()> {
+    let mut row_group = writer.next_row_group()?;
+    let Some(mut ids) = row_group.next_column()? else {
+        return Err(parquet::errors::ParquetError::General("membership schema has no person_id".into()));
+    };
+    // uint32 is stored as Parquet INT32 with an unsigned annotation: the bits, reinterpreted.
+    let values: Vec<i32> = selected.iter().map(|&i| table.ids[i] as i32).collect();
+    ids.typed::<Int32Type>().write_batch(&values, None, None)?;
+    ids.close()?;
+    let mut codes = Vec::with_capacity(selected.len());
+    for (k, &s) in segmentations.iter().enumerate() {
+        codes.clear();
+        codes.extend(selected.iter().map(|&i| table.codes[s][i]));
+        let (bytes, close) = encode_chunk(&schema.column(k + 1), &dictionaries[k], &codes, OUT_OF_SCOPE)?;
+        row_group.append_column(&bytes, close)?;
+    }
+    row_group.close()?;
+    Ok(())
 }
 
 /// One (workspace, segmentation, segment, person) fact of a published run: the long form of the

@@ -8,3 +8,4 @@ pub mod lock;
 pub mod manifest;
 pub mod membership;
 pub mod publish;
+pub mod segment_column;
