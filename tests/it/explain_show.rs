@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::support::{FIXTURE_AS_OF, FIXTURES, csv_lines, data_dir, run_cli, stderr};
+use crate::support::{FIXTURE_AS_OF, FIXTURES, csv_lines, data_dir, run_cli, run_fixture, stderr};
 
 fn json(args: &[&str]) -> serde_json::Value {
     let output = run_cli(args);
@@ -99,17 +99,8 @@ fn show_counts_equal_the_expected_membership() {
         *expected.entry((f[0].to_owned(), f[1].to_owned(), f[2].to_owned())).or_default() += 1;
     }
     for name in FIXTURES {
-        let out = tempfile::tempdir().unwrap();
-        let dataset = data_dir().join("fixtures").join(name);
-        text(&[
-            "run",
-            dataset.to_str().unwrap(),
-            "--out",
-            out.path().to_str().unwrap(),
-            "--as-of",
-            FIXTURE_AS_OF,
-            "-q",
-        ]);
+        let (out, output) = run_fixture(name);
+        assert!(output.status.success(), "{name}: {}", stderr(&output));
         let mut shown: BTreeMap<(String, String, String), u64> = BTreeMap::new();
         for w in json(&["show", out.path().to_str().unwrap(), "--json"])["workspaces"].as_array().unwrap() {
             let w = w["workspace"].as_str().unwrap();

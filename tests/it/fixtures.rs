@@ -1,7 +1,7 @@
 //! The five datasets of real Parquet writers each give exactly `expected-membership.csv` and
 //! `expected-access.csv`.
 
-use crate::support::{FIXTURE_AS_OF, FIXTURES, access_lines, csv_lines, data_dir, membership_lines, run_cli, stderr};
+use crate::support::{FIXTURES, access_lines, csv_lines, data_dir, membership_lines, run_fixture, stderr};
 
 #[test]
 fn every_writer_gives_the_expected_membership() {
@@ -9,17 +9,7 @@ fn every_writer_gives_the_expected_membership() {
     let expected_access = csv_lines(&data_dir().join("fixtures").join("expected-access.csv"));
     assert!(expected.len() > 1000, "the expectation is not empty");
     for name in FIXTURES {
-        let out = tempfile::tempdir().unwrap();
-        let dataset = data_dir().join("fixtures").join(name);
-        let output = run_cli(&[
-            "run",
-            dataset.to_str().unwrap(),
-            "--out",
-            out.path().to_str().unwrap(),
-            "--as-of",
-            FIXTURE_AS_OF,
-            "--quiet",
-        ]);
+        let (out, output) = run_fixture(name);
         assert!(output.status.success(), "{name}: {}", stderr(&output));
         let actual = membership_lines(out.path());
         let missing: Vec<_> = expected.iter().filter(|l| !actual.contains(l)).take(5).collect();

@@ -47,6 +47,22 @@ pub fn csv_lines(path: &Path) -> Vec<String> {
     lines
 }
 
+/// Runs a fixture dataset at the fixtures' as-of into a new temporary output folder.
+pub fn run_fixture(name: &str) -> (tempfile::TempDir, Output) {
+    let out = tempfile::tempdir().unwrap();
+    let dataset = data_dir().join("fixtures").join(name);
+    let output = run_cli(&[
+        "run",
+        dataset.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--as-of",
+        FIXTURE_AS_OF,
+        "--quiet",
+    ]);
+    (out, output)
+}
+
 /// Copies a folder tree (hidden files included).
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
