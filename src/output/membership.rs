@@ -49,6 +49,8 @@ pub fn write_workspace(
         .set_compression(Compression::SNAPPY)
         .set_statistics_enabled(EnabledStatistics::None)
         .set_column_statistics_enabled(ColumnPath::from("person_id"), EnabledStatistics::Page)
+        // Ids are unique: a dictionary would hash every one and then be abandoned.
+        .set_column_dictionary_enabled(ColumnPath::from("person_id"), false)
         .build();
     add_encoded_arrow_schema_to_metadata(&schema, &mut props);
     let parquet_schema = ArrowSchemaConverter::new().convert(&schema).map_err(write_err)?;
