@@ -53,6 +53,8 @@ pub struct Prepared {
     pub warnings: Vec<Warning>,
     pub timings: Vec<Timing>,
     pub as_of: chrono::DateTime<chrono::Utc>,
+    /// People whose partition is null or seen by no workspace.
+    pub in_no_workspace: u64,
 }
 
 pub fn parse_as_of(value: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> Result<chrono::DateTime<chrono::Utc>> {
@@ -118,7 +120,7 @@ pub fn prepare(
             ),
         });
     }
-    Ok(Prepared { inputs, codes, table, warnings, timings, as_of })
+    Ok(Prepared { inputs, codes, table, warnings, timings, as_of, in_no_workspace: homeless })
 }
 
 fn people_in_no_workspace(codes: &PartitionCodes, table: &PeopleTable) -> u64 {
@@ -148,7 +150,7 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
     let as_of = parse_as_of(options.as_of.as_deref(), started)?;
     let _lock = OutputLock::acquire(&options.out, &started)?;
     remove_leftovers(&options.out);
-    let Prepared { inputs, codes, table, mut warnings, mut timings, as_of } =
+    let Prepared { inputs, codes, table, mut warnings, mut timings, as_of, in_no_workspace } =
         prepare(&options.paths, as_of, true, log)?;
     for w in &warnings {
         log.warn(w);
@@ -176,7 +178,7 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
         as_of: as_of.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
         started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         inputs: inputs_info(&inputs),
-        people: people_counts(model, &codes, &table),
+        people: people_counts(model, &codes, &table, in_no_workspace),
         segmentations: segmentation_counts(model, &members),
         workspaces: workspace_counts,
         skipped_drafts: model.drafts.clone(),
@@ -301,7 +303,7 @@ fn inputs_info(inputs: &Inputs) -> InputsInfo {
     }
 }
 
-fn people_counts(model: &Model, codes: &PartitionCodes, table: &PeopleTable) -> PeopleCounts {
+fn people_counts(model: &Model, codes: &PartitionCodes, table: &PeopleTable, in_no_workspace: u64) -> PeopleCounts {
     let mut per_code = vec![0u64; usize::from(codes.null) + 1];
     for &p in &table.partitions {
         per_code[usize::from(p)] += 1;
@@ -310,7 +312,7 @@ fn people_counts(model: &Model, codes: &PartitionCodes, table: &PeopleTable) -> 
         model.partitions.iter().enumerate().map(|(i, name)| (name.clone(), per_code[i])).collect();
     PeopleCounts {
         total: table.len() as u64,
-        in_no_workspace: people_in_no_workspace(codes, table),
+        in_no_workspace,
         null_partition: per_code[usize::from(codes.null)],
         partitions,
         unlisted_partitions: table.unlisted_partitions.clone(),

@@ -96,16 +96,9 @@ fn run_dir(options: &ShowOptions) -> Result<PathBuf> {
     Ok(dir)
 }
 
-fn read_manifest(dir: &Path) -> Result<Manifest> {
-    let path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
-    serde_json::from_str(&text)
-        .map_err(|e| Error::Read { path, source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()) })
-}
-
 pub fn show(options: &ShowOptions) -> Result<View> {
     let dir = run_dir(options)?;
-    let manifest = read_manifest(&dir)?;
+    let manifest = Manifest::read(&dir)?;
     let run_id = manifest.run_id.clone();
     let workspace = match &options.workspace {
         Some(w) => Some(manifest.workspaces.iter().find(|x| &x.id == w).ok_or_else(|| {

@@ -37,12 +37,7 @@ pub struct ChangeRow {
 
 /// The previous run's segments per segmentation id, read from its origin bitmaps.
 pub fn previous_segments(run_dir: &Path) -> Result<BTreeMap<String, SegmentSets>> {
-    let path = run_dir.join("manifest.json");
-    let text = std::fs::read_to_string(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| Error::Read {
-        path: path.clone(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
-    })?;
+    let manifest = Manifest::read(run_dir)?;
     let mut out = BTreeMap::new();
     for s in &manifest.segmentations {
         let dir = run_dir.join("bitmaps").join(&s.origin).join(&s.id);

@@ -27,6 +27,19 @@ pub struct Manifest {
     pub timings_ms: Vec<Timing>,
 }
 
+impl Manifest {
+    /// Reads `<run_dir>/manifest.json`.
+    pub fn read(run_dir: &std::path::Path) -> crate::error::Result<Self> {
+        let path = run_dir.join("manifest.json");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|source| crate::error::Error::Read { path: path.clone(), source })?;
+        serde_json::from_str(&text).map_err(|e| crate::error::Error::Read {
+            path,
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
+        })
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Engine {
     pub name: String,

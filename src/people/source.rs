@@ -80,11 +80,8 @@ impl PeopleSource {
             }
         }
         for (index, file) in files.iter().enumerate() {
-            let has = |name: &str| {
-                file.metadata.schema().field_with_name(name).is_ok() || file.hive.iter().any(|(h, _)| h == name)
-            };
             for column in schema.columns.values_mut() {
-                if !has(&column.name) {
+                if !file.has_column(&column.name) {
                     column.missing_in.push(index);
                 }
             }
