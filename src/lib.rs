@@ -13,6 +13,7 @@
 pub mod engine;
 pub mod error;
 pub mod explain;
+pub mod generate;
 pub mod inputs;
 pub mod lists;
 pub mod log;
