@@ -61,11 +61,6 @@ pub fn family_of(dt: &DataType) -> Option<TypeFamily> {
     })
 }
 
-#[must_use]
-pub fn is_integer(dt: &DataType) -> bool {
-    dt.is_integer()
-}
-
 /// One column of the people table, as first seen.
 #[derive(Debug, Clone)]
 pub struct SchemaColumn {

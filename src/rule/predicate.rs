@@ -85,15 +85,4 @@ impl Predicate {
             Self::Not(inner) => !&inner.evaluate(len, leaf)?,
         })
     }
-
-    /// Evaluates the tree for one row with `leaf` giving each condition's answer (the naive,
-    /// row-by-row path used by `explain` and by the property tests).
-    pub fn matches(&self, leaf: &mut impl FnMut(usize) -> bool) -> bool {
-        match self {
-            Self::Leaf(id) => leaf(*id),
-            Self::All(parts) => parts.iter().all(|p| p.matches(leaf)),
-            Self::Any(parts) => parts.iter().any(|p| p.matches(leaf)),
-            Self::Not(inner) => !inner.matches(leaf),
-        }
-    }
 }
