@@ -9,7 +9,7 @@ use std::ops::Bound;
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int32Type;
 use arrow_array::{Array, ArrayAccessor, ArrayRef, DictionaryArray};
-use arrow_buffer::{BooleanBuffer, NullBuffer};
+use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer};
 use arrow_schema::{ArrowError, DataType};
 
 use super::column::Column;
@@ -34,11 +34,12 @@ pub fn evaluate(condition: &ColumnCondition, column: &Column) -> Result<BooleanB
         }
         (Test::Number(ranges), Column::Float(a)) => {
             let values = a.values();
-            let ranges: Vec<(Bound<f64>, Bound<f64>)> = ranges
-                .iter()
-                .map(|r| (r.lo.map(super::value::Exact::to_f64), r.hi.map(super::value::Exact::to_f64)))
-                .collect();
-            (BooleanBuffer::collect_bool(len, |i| ranges.iter().any(|r| float_in(values[i], r))), a.nulls().cloned())
+            let mut positive = BooleanBuffer::new_unset(len);
+            for range in ranges {
+                let range = FloatRange::new(range);
+                positive = &positive | &bits_where(values, |v| range.holds(v));
+            }
+            (positive, a.nulls().cloned())
         }
         (Test::Bool(wanted), Column::Bool(a)) => {
             let values = a.values();
@@ -52,23 +53,8 @@ pub fn evaluate(condition: &ColumnCondition, column: &Column) -> Result<BooleanB
         }
         (Test::Time { for_dates, for_timestamps }, Column::Time { raw, nanos_per_unit, is_date }) => {
             let ranges = if *is_date { for_dates } else { for_timestamps };
-            let per_day = super::column::NANOS_PER_DAY / nanos_per_unit;
-            let values = raw.values();
-            let mut positive = BooleanBuffer::new_unset(len);
-            for range in ranges {
-                let Some((lo, hi)) = time_bounds(range, *nanos_per_unit) else {
-                    continue;
-                };
-                let hits = match range.key {
-                    TimeKey::Day if per_day == 1 => BooleanBuffer::collect_bool(len, |i| in_range(values[i], lo, hi)),
-                    TimeKey::Day => {
-                        BooleanBuffer::collect_bool(len, |i| in_range(values[i].div_euclid(per_day), lo, hi))
-                    }
-                    TimeKey::Instant => BooleanBuffer::collect_bool(len, |i| in_range(values[i], lo, hi)),
-                };
-                positive = &positive | &hits;
-            }
-            (positive, raw.nulls().cloned())
+            let bounds: Vec<(i64, i64)> = ranges.iter().filter_map(|r| time_bounds(r, *nanos_per_unit)).collect();
+            (in_ranges(raw.values(), &bounds), raw.nulls().cloned())
         }
         (test, column) => {
             return Err(ArrowError::InvalidArgumentError(format!(
@@ -114,24 +100,60 @@ fn column_kind(column: &Column) -> &'static str {
     }
 }
 
-#[inline]
-#[allow(clippy::needless_pass_by_value)] // called with plain integers
-fn in_range<T: PartialOrd>(v: T, lo: T, hi: T) -> bool {
-    v >= lo && v <= hi
-}
-
-#[inline]
-fn in_any<T: PartialOrd + Copy>(v: T, bounds: &[(T, T)]) -> bool {
-    bounds.iter().any(|&(lo, hi)| in_range(v, lo, hi))
-}
-
-/// Bits for `values[i]` in any of `bounds`; one range (the common case) gets a loop the compiler
-/// can vectorise.
+/// Bits for `values[i]` in any of the inclusive `bounds`.
 fn in_ranges<T: PartialOrd + Copy>(values: &[T], bounds: &[(T, T)]) -> BooleanBuffer {
     match bounds {
         [] => BooleanBuffer::new_unset(values.len()),
-        [(lo, hi)] => BooleanBuffer::collect_bool(values.len(), |i| values[i] >= *lo && values[i] <= *hi),
-        _ => BooleanBuffer::collect_bool(values.len(), |i| in_any(values[i], bounds)),
+        [(lo, hi)] => bits_where(values, |v| (v >= *lo) & (v <= *hi)),
+        _ => {
+            let mut bits = BooleanBuffer::new_unset(values.len());
+            for (lo, hi) in bounds {
+                bits = &bits | &bits_where(values, |v| (v >= *lo) & (v <= *hi));
+            }
+            bits
+        }
+    }
+}
+
+/// One bit per value, `test(value)`, packed 64 to a word. Iterating fixed-size chunks of the
+/// slice (no per-row index or bounds check) lets the compiler vectorise the tests; arrow's
+/// `collect_bool` calls an index closure per row and does not.
+fn bits_where<T: Copy>(values: &[T], test: impl Fn(T) -> bool) -> BooleanBuffer {
+    let pack = |chunk: &[T]| chunk.iter().enumerate().fold(0u64, |word, (j, &v)| word | (u64::from(test(v)) << j));
+    let chunks = values.chunks_exact(64);
+    let rest = chunks.remainder();
+    let mut words: Vec<u64> = Vec::with_capacity(values.len().div_ceil(64));
+    words.extend(chunks.map(pack));
+    if !rest.is_empty() {
+        words.push(pack(rest));
+    }
+    BooleanBuffer::new(Buffer::from_vec(words), 0, values.len())
+}
+
+/// A float range with its bounds made comparable without branching: an unbounded side is an
+/// inclusive infinity, which NaN still fails (every comparison with NaN is false).
+struct FloatRange {
+    lo: f64,
+    lo_included: bool,
+    hi: f64,
+    hi_included: bool,
+}
+
+impl FloatRange {
+    fn new(range: &NumberRange) -> Self {
+        let side = |bound: Bound<&super::value::Exact>, unbounded: f64| match bound {
+            Bound::Included(e) => (e.to_f64(), true),
+            Bound::Excluded(e) => (e.to_f64(), false),
+            Bound::Unbounded => (unbounded, true),
+        };
+        let (lo, lo_included) = side(range.lo.as_ref(), f64::NEG_INFINITY);
+        let (hi, hi_included) = side(range.hi.as_ref(), f64::INFINITY);
+        Self { lo, lo_included, hi, hi_included }
+    }
+
+    #[inline]
+    fn holds(&self, v: f64) -> bool {
+        ((v > self.lo) | (self.lo_included & (v == self.lo))) & ((v < self.hi) | (self.hi_included & (v == self.hi)))
     }
 }
 
@@ -153,27 +175,22 @@ fn within_i64((lo, hi): (i128, i128)) -> Option<(i64, i64)> {
     Some((lo.max(min) as i64, hi.min(max) as i64))
 }
 
-fn float_in(v: f64, (lo, hi): &(Bound<f64>, Bound<f64>)) -> bool {
-    let above = match lo {
-        Bound::Included(l) => v >= *l,
-        Bound::Excluded(l) => v > *l,
-        Bound::Unbounded => !v.is_nan(),
-    };
-    let below = match hi {
-        Bound::Included(h) => v <= *h,
-        Bound::Excluded(h) => v < *h,
-        Bound::Unbounded => !v.is_nan(),
-    };
-    above && below
-}
-
-/// The range in the column's own integer units (day numbers for [`TimeKey::Day`]).
+/// The range in the column's own units. A day range `[lo, hi]` becomes the instants from the
+/// start of day `lo` to the end of day `hi` (a value's day is its floor division by the day),
+/// so the kernel compares raw values and never divides.
 fn time_bounds(range: &TimeRange, nanos_per_unit: i64) -> Option<(i64, i64)> {
-    let den = match range.key {
-        TimeKey::Day => 1,
-        TimeKey::Instant => i128::from(nanos_per_unit),
+    let (lo, hi) = match range.key {
+        TimeKey::Day => {
+            let per_day = i128::from(super::column::NANOS_PER_DAY / nanos_per_unit);
+            let day_range = integer_range(range.lo.map(|v| Ratio::new(v, 1)), range.hi.map(|v| Ratio::new(v, 1)))?;
+            (day_range.0.saturating_mul(per_day), day_range.1.saturating_add(1).saturating_mul(per_day) - 1)
+        }
+        TimeKey::Instant => {
+            let den = i128::from(nanos_per_unit);
+            integer_range(range.lo.map(|v| Ratio::new(v, den)), range.hi.map(|v| Ratio::new(v, den)))?
+        }
     };
-    within_i64(integer_range(range.lo.map(|v| Ratio::new(v, den)), range.hi.map(|v| Ratio::new(v, den)))?)
+    within_i64((lo, hi))
 }
 
 /// Lowercases `s` into `scratch` (ASCII fast path) and tests it.
@@ -249,12 +266,12 @@ fn text(
         let value_answers = finish(value_positive, values.logical_nulls().as_ref(), condition);
         let null_answer = condition.null_matches != condition.negate;
         let keys = dict.keys();
-        let key_values = keys.values();
-        let n_values = value_answers.len();
-        let answers = BooleanBuffer::collect_bool(keys.len(), |i| {
-            let k = key_values[i] as usize;
-            if k < n_values { value_answers.value(k) } else { null_answer }
-        });
+        // A key beyond the dictionary (only a corrupt file has one) reads as null: it maps to
+        // the table's last entry.
+        let mut table: Vec<bool> = value_answers.iter().collect();
+        table.push(null_answer);
+        let last = (table.len() - 1) as u32;
+        let answers = bits_where(keys.values(), |k| table[(k as u32).min(last) as usize]);
         return Ok(match keys.nulls() {
             Some(valid) if valid.null_count() > 0 => {
                 let valid = valid.inner();
