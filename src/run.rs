@@ -188,7 +188,8 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
     };
     let manifest_path = run_dir.join("manifest.json");
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
-    write_synced(&manifest_path, text.as_bytes())?;
+    std::fs::write(&manifest_path, text.as_bytes())
+        .map_err(|source| Error::Write { path: manifest_path.clone(), source })?;
     let run_dir = staging.publish()?;
     remove_old_runs(&options.out, options.keep, log);
     Ok(RunSummary { run_dir, manifest, seconds: clock.elapsed().as_secs_f64() })
@@ -231,13 +232,6 @@ fn write_run_changes(
             None
         }
     }
-}
-
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let err = |source| Error::Write { path: path.to_owned(), source };
-    let mut file = std::fs::File::create(path).map_err(err)?;
-    std::io::Write::write_all(&mut file, bytes).map_err(err)?;
-    file.sync_all().map_err(err)
 }
 
 /// Membership files and bitmaps for every workspace, in parallel; counts in workspace order.

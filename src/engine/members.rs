@@ -9,46 +9,143 @@ use super::partition::PartitionCodes;
 use super::table::PeopleTable;
 use crate::model::Model;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Members {
     /// `workspaces[w]`: every person whose partition workspace `w` sees.
     pub workspaces: Vec<RoaringBitmap>,
     /// `segments[s][g]`: members of segment `g` (then `default`) of approved segmentation `s`.
     pub segments: Vec<Vec<RoaringBitmap>>,
+    /// `overlap[s][w]`: how much of segmentation `s`'s scope workspace `w` sees.
+    overlap: Vec<Vec<Overlap>>,
+}
+
+/// How much of a segmentation's scope (the people of its origin's partitions) a workspace sees,
+/// known from partitions alone: only a partial overlap needs a bitmap intersection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Overlap {
+    All,
+    Part,
+    Nothing,
 }
 
 impl Members {
     #[must_use]
     pub fn build(model: &Model, codes: &PartitionCodes, table: &PeopleTable) -> Self {
+        // Each partition's people once, then a workspace is the union of the partitions it sees.
+        let partitions = sets_by_code(&table.ids, &table.partitions, usize::from(codes.null) + 1, |_| true);
         let workspaces = (0..model.workspaces.len())
             .into_par_iter()
             .map(|w| {
-                let sees = &codes.sees[w];
-                let ids =
-                    table.ids.iter().zip(&table.partitions).filter(|(_, p)| sees[usize::from(**p)]).map(|(id, _)| *id);
-                RoaringBitmap::from_sorted_iter(ids).unwrap_or_default()
+                let seen = partitions.iter().zip(&codes.sees[w]).filter(|(_, sees)| **sees).map(|(set, _)| set);
+                seen.fold(RoaringBitmap::new(), |union, set| union | set)
             })
             .collect();
         let segments = model
             .segmentations
             .par_iter()
             .zip(&table.codes)
-            .map(|(s, column)| {
-                let mut lists: Vec<Vec<u32>> = vec![Vec::new(); s.segments.len() + 1];
-                for (&id, &code) in table.ids.iter().zip(column) {
-                    if code != OUT_OF_SCOPE {
-                        lists[usize::from(code)].push(id);
-                    }
-                }
-                lists.into_iter().map(|ids| RoaringBitmap::from_sorted_iter(ids).unwrap_or_default()).collect()
+            .map(|(s, column)| sets_by_code(&table.ids, column, s.segments.len() + 1, |code| code != OUT_OF_SCOPE))
+            .collect();
+        let overlap = model
+            .segmentations
+            .iter()
+            .map(|s| {
+                let scope = &codes.sees[s.origin];
+                codes
+                    .sees
+                    .iter()
+                    .map(|sees| {
+                        let in_scope = scope.iter().zip(sees).filter(|(in_scope, _)| **in_scope);
+                        let (seen, total) =
+                            in_scope.fold((0, 0), |(seen, total), (_, sees)| (seen + usize::from(*sees), total + 1));
+                        match seen {
+                            0 => Overlap::Nothing,
+                            n if n == total => Overlap::All,
+                            _ => Overlap::Part,
+                        }
+                    })
+                    .collect()
             })
             .collect();
-        Self { workspaces, segments }
+        Self { workspaces, segments, overlap }
     }
 
     /// What workspace `w` sees of segment `g` of segmentation `s` (SPEC §3.3).
     #[must_use]
     pub fn visible(&self, s: usize, g: usize, w: usize) -> RoaringBitmap {
-        &self.segments[s][g] & &self.workspaces[w]
+        match self.overlap[s][w] {
+            Overlap::All => self.segments[s][g].clone(),
+            Overlap::Part => &self.segments[s][g] & &self.workspaces[w],
+            Overlap::Nothing => RoaringBitmap::new(),
+        }
+    }
+}
+
+/// `sets[c]`: the ids whose code is `c`, for codes `0..count` that `keep` accepts. `ids` is
+/// sorted and unique.
+fn sets_by_code<C: Copy + Into<usize>>(
+    ids: &[u32],
+    codes: &[C],
+    count: usize,
+    keep: impl Fn(C) -> bool,
+) -> Vec<RoaringBitmap> {
+    let (Some(&first), Some(&last)) = (ids.first(), ids.last()) else {
+        return vec![RoaringBitmap::new(); count];
+    };
+    // Dense ids: one bitset per code over the span, filled in one pass and handed to Roaring a
+    // container (8 KB) at a time. Far cheaper than growing Roaring containers id by id, and
+    // `count` bitsets of span/8 bytes cost no more than the id lists of the sparse path.
+    let base = first & !0xFFFF;
+    let span = (last - base) as usize + 1;
+    if span <= ids.len().saturating_mul(2) {
+        let stride = span.div_ceil(8);
+        let mut bits = vec![0u8; stride * count];
+        for (&id, &code) in ids.iter().zip(codes) {
+            if keep(code) {
+                let offset = (id - base) as usize;
+                bits[code.into() * stride + offset / 8] |= 1 << (offset % 8);
+            }
+        }
+        return bits.chunks(stride).map(|set| RoaringBitmap::from_lsb0_bytes(base, set)).collect();
+    }
+    let mut lists: Vec<Vec<u32>> = vec![Vec::new(); count];
+    for (&id, &code) in ids.iter().zip(codes) {
+        if keep(code) {
+            lists[code.into()].push(id);
+        }
+    }
+    lists.into_iter().map(|ids| RoaringBitmap::from_sorted_iter(ids).unwrap_or_default()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn by_hand(ids: &[u32], codes: &[u8], count: usize) -> Vec<Vec<u32>> {
+        (0..count)
+            .map(|c| ids.iter().zip(codes).filter(|(_, k)| usize::from(**k) == c).map(|(i, _)| *i).collect())
+            .collect()
+    }
+
+    #[test]
+    fn dense_and_sparse_ids_give_the_same_sets() {
+        let keep = |code: u8| code != OUT_OF_SCOPE;
+        let cases: Vec<Vec<u32>> = vec![
+            (0..1000).collect(),
+            (70_000..200_000).collect(),
+            (70_000..200_000).step_by(3).collect(),
+            (u32::MAX - 5000..=u32::MAX).collect(),
+            vec![0, 1, 2, 4_000_000_000, u32::MAX],
+            vec![7],
+        ];
+        for ids in cases {
+            let codes: Vec<u8> = ids.iter().map(|&i| if i % 7 == 0 { OUT_OF_SCOPE } else { (i % 3) as u8 }).collect();
+            let sets = sets_by_code(&ids, &codes, 4, keep);
+            let expected = by_hand(&ids, &codes, 4);
+            for (set, want) in sets.iter().zip(&expected) {
+                assert_eq!(set.iter().collect::<Vec<_>>(), *want);
+            }
+        }
+        assert!(sets_by_code(&[], &[] as &[u8], 2, keep).iter().all(RoaringBitmap::is_empty));
     }
 }

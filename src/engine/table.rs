@@ -48,21 +48,29 @@ pub fn assemble(
     if total as u64 > u64::from(u32::MAX) + 1 {
         return Err(Error::People { issues: vec![PeopleIssue::TooManyPeople { rows: total as u64 }] });
     }
+    let mut unlisted_partitions = BTreeMap::new();
+    for batch in &batches {
+        for (name, n) in &batch.unlisted_partitions {
+            *unlisted_partitions.entry(name.clone()).or_insert(0) += n;
+        }
+    }
+    if let Some(mut table) = place_dense(&batches, total) {
+        table.unlisted_partitions = unlisted_partitions;
+        return Ok(table);
+    }
+
+    // Sparse ids, or duplicates: concatenate, sort by id, and report duplicates as neighbours.
     // Where each batch starts in the concatenation, to map a position back to file and row.
     let mut starts = Vec::with_capacity(batches.len());
     let mut ids = Vec::with_capacity(total);
     let mut partitions = Vec::with_capacity(total);
     let mut codes: Vec<Vec<SegmentCode>> = (0..segmentations).map(|_| Vec::with_capacity(total)).collect();
-    let mut unlisted_partitions = BTreeMap::new();
     for batch in &batches {
         starts.push((ids.len(), batch.file, batch.first_row));
         ids.extend_from_slice(&batch.ids);
         partitions.extend_from_slice(&batch.partitions);
         for (column, batch_codes) in codes.iter_mut().zip(&batch.codes) {
             column.extend_from_slice(batch_codes);
-        }
-        for (name, n) in &batch.unlisted_partitions {
-            *unlisted_partitions.entry(name.clone()).or_insert(0) += n;
         }
     }
     drop(batches);
@@ -133,50 +141,120 @@ fn check_batch_ids(batches: &[ClassifiedBatch], files: &[PathBuf], id_column: &s
 
 /// Positions of `ids` in ascending id order (stable for equal ids).
 fn sort_order(ids: &[u32]) -> Vec<u32> {
-    dense_order(ids).unwrap_or_else(|| {
-        let mut keys: Vec<u64> = ids.par_iter().enumerate().map(|(i, &id)| (u64::from(id) << 32) | i as u64).collect();
-        keys.par_sort_unstable();
-        keys.into_par_iter().map(|k| k as u32).collect()
-    })
+    let mut keys: Vec<u64> = ids.par_iter().enumerate().map(|(i, &id)| (u64::from(id) << 32) | i as u64).collect();
+    keys.par_sort_unstable();
+    keys.into_par_iter().map(|k| k as u32).collect()
 }
 
-/// For dense ids (a span at most twice the count) and no duplicates: the order by direct
-/// placement, O(n) instead of a sort. `None` sends sparse ids, and duplicates (which the caller
-/// reports with their rows), to the sort.
-fn dense_order(ids: &[u32]) -> Option<Vec<u32>> {
-    const EMPTY: u32 = u32::MAX;
-    let (&min, &max) = (ids.iter().min()?, ids.iter().max()?);
+/// For dense ids (a span at most twice the count) without duplicates: the table built by
+/// placing every batch's values straight at their person's position, O(n) with no sort and no
+/// concatenated copy. A person's position is the number of ids below theirs, counted on a
+/// bitset of the span. `None` sends sparse ids, and duplicates (which the caller reports with
+/// their rows), to the sort.
+fn place_dense(batches: &[ClassifiedBatch], total: usize) -> Option<PeopleTable> {
+    let all_ids = || batches.iter().flat_map(|b| b.ids.iter().copied());
+    let (min, max) = (all_ids().min()?, all_ids().max()?);
     let span = (max - min) as usize + 1;
-    if span > ids.len().saturating_mul(2) || ids.len() >= EMPTY as usize {
+    if span > total.saturating_mul(2) {
         return None;
     }
-    let mut slots = vec![EMPTY; span];
-    for (position, &id) in ids.iter().enumerate() {
-        let slot = &mut slots[(id - min) as usize];
-        if *slot != EMPTY {
+    let mut present = vec![0u64; span.div_ceil(64)];
+    for id in all_ids() {
+        let slot = (id - min) as usize;
+        let (word, bit) = (slot / 64, 1u64 << (slot % 64));
+        if present[word] & bit != 0 {
             return None;
         }
-        *slot = position as u32;
+        present[word] |= bit;
     }
-    Some(slots.into_iter().filter(|&p| p != EMPTY).collect())
+    // `below[w]`: ids in the words before `w`.
+    let below: Vec<u32> = present
+        .iter()
+        .scan(0u32, |count, word| {
+            let before = *count;
+            *count += word.count_ones();
+            Some(before)
+        })
+        .collect();
+    let position = |id: u32| -> usize {
+        let slot = (id - min) as usize;
+        let (word, bit) = (slot / 64, slot % 64);
+        (below[word] + (present[word] & ((1u64 << bit) - 1)).count_ones()) as usize
+    };
+    let positions: Vec<Vec<u32>> =
+        batches.par_iter().map(|b| b.ids.iter().map(|&id| position(id) as u32).collect()).collect();
+    let ids: Vec<u32> = if span == total {
+        (min..=max).collect()
+    } else {
+        (0..span)
+            .filter(|&slot| present[slot / 64] & (1u64 << (slot % 64)) != 0)
+            .map(|slot| min + slot as u32)
+            .collect()
+    };
+    let place = |column: &dyn Fn(&ClassifiedBatch) -> &[u8], out: &mut [u8]| {
+        for (batch, positions) in batches.iter().zip(&positions) {
+            for (&p, &value) in positions.iter().zip(column(batch)) {
+                out[p as usize] = value;
+            }
+        }
+    };
+    let segmentations = batches.first().map_or(0, |b| b.codes.len());
+    let codes: Vec<Vec<SegmentCode>> = (0..segmentations)
+        .into_par_iter()
+        .map(|s| {
+            let mut out = vec![0; total];
+            place(&|b: &ClassifiedBatch| b.codes[s].as_slice(), &mut out);
+            out
+        })
+        .collect();
+    let mut partitions = vec![0; total];
+    for (batch, positions) in batches.iter().zip(&positions) {
+        for (&p, &value) in positions.iter().zip(&batch.partitions) {
+            partitions[p as usize] = value;
+        }
+    }
+    Some(PeopleTable { ids, partitions, codes, unlisted_partitions: BTreeMap::new() })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn batch(ids: Vec<u32>) -> ClassifiedBatch {
+        let codes = vec![ids.iter().map(|&id| (id % 7) as u8).collect()];
+        let partitions = ids.iter().map(|&id| (id % 3) as u16).collect();
+        ClassifiedBatch { ids, partitions, codes, ..ClassifiedBatch::default() }
+    }
+
+    fn check(batches: Vec<Vec<u32>>, dense: bool) {
+        let batches: Vec<ClassifiedBatch> = batches.into_iter().map(batch).collect();
+        let total = batches.iter().map(|b| b.ids.len()).sum();
+        assert_eq!(place_dense(&batches, total).is_some(), dense);
+        let table = assemble(batches, &[PathBuf::from("p.parquet")], "person_id", 1).unwrap();
+        assert!(table.ids.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(table.len(), total);
+        for (i, &id) in table.ids.iter().enumerate() {
+            assert_eq!((table.codes[0][i], table.partitions[i]), ((id % 7) as u8, (id % 3) as u16));
+        }
+    }
+
     #[test]
-    fn dense_and_sparse_ids_give_the_same_order() {
-        let dense: Vec<u32> = vec![5, 3, 4, 9, 6, 8, 7];
-        let order = sort_order(&dense);
-        assert_eq!(order.iter().map(|&p| dense[p as usize]).collect::<Vec<_>>(), vec![3, 4, 5, 6, 7, 8, 9]);
-        assert!(dense_order(&dense).is_some());
-        let sparse: Vec<u32> = vec![4_000_000_000, 3, 70_000];
-        assert!(dense_order(&sparse).is_none());
-        assert_eq!(sort_order(&sparse), vec![1, 2, 0]);
-        // Duplicates go to the sort, which keeps them adjacent for the error.
-        let duplicated: Vec<u32> = vec![2, 1, 2];
-        assert!(dense_order(&duplicated).is_none());
-        assert_eq!(sort_order(&duplicated), vec![1, 0, 2]);
+    fn dense_and_sparse_ids_give_the_same_table() {
+        check(vec![vec![5, 3, 4], vec![9, 6, 8, 7]], true);
+        check(vec![vec![10, 14, 12], vec![11, 16]], true);
+        check(vec![vec![u32::MAX, u32::MAX - 2], vec![u32::MAX - 1]], true);
+        check(vec![vec![4_000_000_000, 3], vec![70_000]], false);
+        check(vec![vec![], vec![1]], true);
+    }
+
+    #[test]
+    fn duplicates_go_to_the_sort_which_reports_them() {
+        let second = ClassifiedBatch { first_row: 2, ..batch(vec![2]) };
+        let batches = vec![batch(vec![2, 1]), second];
+        assert!(place_dense(&batches, 3).is_none());
+        let error = assemble(batches, &[PathBuf::from("p.parquet")], "person_id", 1).unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("2 at `p.parquet` row 0 and at `p.parquet` row 2"), "{message}");
+        assert_eq!(sort_order(&[2, 1, 2]), vec![1, 0, 2]);
     }
 }

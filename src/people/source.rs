@@ -1,16 +1,17 @@
 //! `PeopleSource`: the people files with their footers read (once), the unified schema, and the
 //! parallel scan that feeds batches of only the needed columns to the engine.
 //!
-//! The unit of parallel work is one row group of one file; within it, batches of
-//! [`BATCH_ROWS`] rows are decoded and handed over one at a time, so memory holds a few batches
-//! of attributes per thread, whatever the size of the table.
+//! Row groups are scanned in parallel, and so are the batches of [`BATCH_ROWS`] rows within one:
+//! a row group's batches are decoded in turn and each is handed to a free thread. A thread holds
+//! one decoded batch of attributes at a time, whatever the size of the table, and a file of one
+//! big row group still uses every core.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::types::Int32Type;
-use arrow_array::{Array, ArrayRef, DictionaryArray, Int32Array, StringArray, new_null_array};
+use arrow_array::{Array, ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArray, new_null_array};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
@@ -147,7 +148,10 @@ impl PeopleSource {
         first_row: u64,
         columns: &ScanColumns<'_>,
         f: &(impl Fn(RawBatch) -> Result<T> + Sync),
-    ) -> Result<Vec<T>> {
+    ) -> Result<Vec<T>>
+    where
+        T: Send,
+    {
         let file = &self.files[file_index];
         let parquet_err = |source| Error::Parquet { path: file.path.clone(), source };
         let file_schema = file.metadata.schema();
@@ -193,40 +197,66 @@ impl PeopleSource {
             .build()
             .map_err(parquet_err)?;
 
-        let mut out = Vec::new();
+        // Batches are decoded one at a time (the reader is sequential) and handed to whichever
+        // thread is free, so one row group keeps every core busy: while one thread decodes the
+        // next batch, the others run `f` on the ones before. Each carries its index, which
+        // restores the order afterwards, so the first error in file order is the one reported
+        // whatever the thread timing. The reader is not asked for more after an error.
         let mut row = first_row;
-        for batch in reader {
-            let batch =
-                batch.map_err(|source| Error::Decode { path: file.path.clone(), row_group, source: source.into() })?;
-            let len = batch.num_rows();
-            let column = |name: &str, data_type: &DataType| -> ArrayRef {
-                if let Some(array) = batch.column_by_name(name) {
-                    return array.clone();
-                }
-                match file.hive.iter().rev().find(|(h, _)| h == name) {
-                    Some((_, value)) => constant_text(value.as_deref(), len),
-                    None => new_null_array(data_type, len),
-                }
-            };
-            let attributes = columns
-                .attributes
-                .iter()
-                .map(|(name, _)| {
-                    let data_type = self.schema.get(name).map_or(DataType::Utf8, |c| c.data_type.clone());
-                    column(name, &data_type)
-                })
-                .collect();
-            let raw = RawBatch {
-                file: file_index,
-                first_row: row,
-                ids: column(columns.id, &DataType::Int64),
-                partitions: column(columns.partition, &DataType::Utf8),
-                columns: attributes,
-            };
-            out.push(f(raw)?);
-            row += len as u64;
+        let mut failed = false;
+        let numbered = reader.enumerate().map_while(move |(index, batch)| {
+            if failed {
+                return None;
+            }
+            failed = batch.is_err();
+            let start = row;
+            if let Ok(batch) = &batch {
+                row += batch.num_rows() as u64;
+            }
+            Some((index, start, batch))
+        });
+        let mut out: Vec<(usize, Result<T>)> = numbered
+            .par_bridge()
+            .map(|(index, start, batch)| {
+                let result = batch
+                    .map_err(|source| Error::Decode { path: file.path.clone(), row_group, source: source.into() })
+                    .and_then(|batch| f(self.raw_batch(file_index, start, &batch, columns)));
+                (index, result)
+            })
+            .collect();
+        out.sort_unstable_by_key(|(index, _)| *index);
+        out.into_iter().map(|(_, result)| result).collect()
+    }
+
+    /// The scan's view of one decoded batch: columns a file lacks are filled in, from its hive
+    /// folders or as nulls.
+    fn raw_batch(&self, file_index: usize, first_row: u64, batch: &RecordBatch, columns: &ScanColumns<'_>) -> RawBatch {
+        let file = &self.files[file_index];
+        let len = batch.num_rows();
+        let column = |name: &str, data_type: &DataType| -> ArrayRef {
+            if let Some(array) = batch.column_by_name(name) {
+                return array.clone();
+            }
+            match file.hive.iter().rev().find(|(h, _)| h == name) {
+                Some((_, value)) => constant_text(value.as_deref(), len),
+                None => new_null_array(data_type, len),
+            }
+        };
+        let attributes = columns
+            .attributes
+            .iter()
+            .map(|(name, _)| {
+                let data_type = self.schema.get(name).map_or(DataType::Utf8, |c| c.data_type.clone());
+                column(name, &data_type)
+            })
+            .collect();
+        RawBatch {
+            file: file_index,
+            first_row,
+            ids: column(columns.id, &DataType::Int64),
+            partitions: column(columns.partition, &DataType::Utf8),
+            columns: attributes,
         }
-        Ok(out)
     }
 }
 
