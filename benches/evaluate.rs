@@ -74,6 +74,12 @@ fn bench(c: &mut Criterion) {
     group.bench_function(format!("number_at_least/{ROWS}"), |b| {
         b.iter(|| kernel::evaluate(&at_least, &number_column).unwrap());
     });
+    let scores32: ArrayRef =
+        Arc::new(numbers(13).take(ROWS).map(|n| Some((n % 130) as i32 - 10)).collect::<Int32Array>());
+    let number32_column = Column::new(&scores32, TypeFamily::Number).unwrap();
+    group.bench_function(format!("number_at_least_int32/{ROWS}"), |b| {
+        b.iter(|| kernel::evaluate(&at_least, &number32_column).unwrap());
+    });
     group.finish();
 }
 

@@ -47,15 +47,28 @@ pub fn encode_chunk(
         data_offset = spec.offset + spec.compressed_size as u64;
         let width = bit_width(dictionary.len().saturating_sub(1));
         for page_codes in codes.chunks(PAGE_ROWS) {
-            let levels: Vec<u8> = page_codes.iter().map(|&c| u8::from(c != null_code)).collect();
-            let keys: Vec<u8> = page_codes.iter().copied().filter(|&c| c != null_code).collect();
-            let mut buf = Vec::with_capacity(page_codes.len() / 4 + 16);
+            let nulls = page_codes.iter().filter(|&&c| c == null_code).count();
+            // Definition levels: one run when the page is all values or all nulls (the common
+            // cases: a workspace's own segmentations cover most of its rows), else bit-packed.
             let mut level_bytes = Vec::with_capacity(page_codes.len() / 8 + 8);
-            bit_packed(&levels, 1, &mut level_bytes);
+            match nulls {
+                0 => rle_run(page_codes.len(), 1, &mut level_bytes),
+                n if n == page_codes.len() => rle_run(page_codes.len(), 0, &mut level_bytes),
+                _ => {
+                    let levels: Vec<u8> = page_codes.iter().map(|&c| u8::from(c != null_code)).collect();
+                    bit_packed(&levels, 1, &mut level_bytes);
+                }
+            }
+            let mut buf = Vec::with_capacity(page_codes.len() / 2 + level_bytes.len() + 16);
             buf.extend_from_slice(&(level_bytes.len() as u32).to_le_bytes());
             buf.extend_from_slice(&level_bytes);
             buf.push(width);
-            bit_packed(&keys, width, &mut buf);
+            if nulls == 0 {
+                bit_packed(page_codes, width, &mut buf);
+            } else {
+                let keys: Vec<u8> = page_codes.iter().copied().filter(|&c| c != null_code).collect();
+                bit_packed(&keys, width, &mut buf);
+            }
             let size = buf.len();
             let page = Page::DataPage {
                 buf: Bytes::from(buf),
@@ -96,22 +109,30 @@ fn bit_width(max: usize) -> u8 {
     (usize::BITS - max.leading_zeros()).max(1) as u8
 }
 
+/// One RLE run of the Parquet hybrid encoding at bit width 1: `count` times `value`.
+fn rle_run(count: usize, value: u8, out: &mut Vec<u8>) {
+    uleb128(count << 1, out);
+    out.push(value);
+}
+
+fn uleb128(mut value: usize, out: &mut Vec<u8>) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
 /// The RLE/bit-packing hybrid of Parquet, bit-packed runs only: each run is a ULEB128 header
 /// `(groups << 1) | 1` and `groups` groups of 8 values, `width` bits each, least significant bit
 /// first. The last group is padded with zeros; readers stop at the page's value count.
 fn bit_packed(values: &[u8], width: u8, out: &mut Vec<u8>) {
     for run in values.chunks(8 * GROUPS_PER_RUN) {
-        let groups = run.len().div_ceil(8);
-        let mut header = (groups << 1) | 1;
-        loop {
-            let byte = (header & 0x7f) as u8;
-            header >>= 7;
-            if header == 0 {
-                out.push(byte);
-                break;
-            }
-            out.push(byte | 0x80);
-        }
+        uleb128((run.len().div_ceil(8) << 1) | 1, out);
         for group in run.chunks(8) {
             let mut bits: u64 = 0;
             for (j, &v) in group.iter().enumerate() {
@@ -132,6 +153,9 @@ mod tests {
         let mut out = Vec::new();
         bit_packed(&[0, 1, 2, 3, 4, 5, 6, 7], 3, &mut out);
         assert_eq!(out, vec![0b0000_0011, 0b1000_1000, 0b1100_0110, 0b1111_1010]);
+        let mut out = Vec::new();
+        rle_run(300, 1, &mut out);
+        assert_eq!(out, vec![0b1101_1000, 0b0000_0100, 1]);
         assert_eq!(bit_width(0), 1);
         assert_eq!(bit_width(1), 1);
         assert_eq!(bit_width(2), 2);

@@ -24,6 +24,10 @@ pub fn evaluate(condition: &ColumnCondition, column: &Column) -> Result<BooleanB
             return text(array, *op, needles, condition);
         }
         (Test::Never, c) => (BooleanBuffer::new_unset(len), nulls_of(c)),
+        (Test::Number(ranges), Column::Int32(a)) => {
+            let bounds: Vec<(i32, i32)> = ranges.iter().filter_map(|r| within_i32(int_bounds(r, 0)?)).collect();
+            (in_ranges(a.values(), &bounds), a.nulls().cloned())
+        }
         (Test::Number(ranges), Column::Int(a)) => {
             let bounds: Vec<(i64, i64)> = ranges.iter().filter_map(|r| int_bounds(r, 0)).collect();
             (in_ranges(a.values(), &bounds), a.nulls().cloned())
@@ -50,6 +54,12 @@ pub fn evaluate(condition: &ColumnCondition, column: &Column) -> Result<BooleanB
                 (false, false) => BooleanBuffer::new_unset(len),
             };
             (positive, a.nulls().cloned())
+        }
+        (Test::Time { for_dates, .. }, Column::Days32(days)) => {
+            let per_day = super::column::NANOS_PER_DAY;
+            let bounds: Vec<(i32, i32)> =
+                for_dates.iter().filter_map(|r| within_i32(time_bounds(r, per_day)?)).collect();
+            (in_ranges(days.values(), &bounds), days.nulls().cloned())
         }
         (Test::Time { for_dates, for_timestamps }, Column::Time { raw, nanos_per_unit, is_date }) => {
             let ranges = if *is_date { for_dates } else { for_timestamps };
@@ -81,6 +91,7 @@ fn finish(positive: BooleanBuffer, nulls: Option<&NullBuffer>, condition: &Colum
 fn nulls_of(column: &Column) -> Option<NullBuffer> {
     match column {
         Column::Text(a) => a.logical_nulls(),
+        Column::Int32(a) | Column::Days32(a) => a.nulls().cloned(),
         Column::Int(a) => a.nulls().cloned(),
         Column::Decimal { values, .. } => values.nulls().cloned(),
         Column::Float(a) => a.nulls().cloned(),
@@ -92,7 +103,8 @@ fn nulls_of(column: &Column) -> Option<NullBuffer> {
 fn column_kind(column: &Column) -> &'static str {
     match column {
         Column::Text(_) => "text",
-        Column::Int(_) => "integer",
+        Column::Int32(_) | Column::Int(_) => "integer",
+        Column::Days32(_) => "date",
         Column::Decimal { .. } => "decimal",
         Column::Float(_) => "float",
         Column::Bool(_) => "boolean",
@@ -128,6 +140,16 @@ fn bits_where<T: Copy>(values: &[T], test: impl Fn(T) -> bool) -> BooleanBuffer 
         words.push(pack(rest));
     }
     BooleanBuffer::new(Buffer::from_vec(words), 0, values.len())
+}
+
+/// The part of an inclusive `i64` range that `i32` values can reach (`None` when it lies
+/// wholly outside, as in [`within_i64`]).
+fn within_i32((lo, hi): (i64, i64)) -> Option<(i32, i32)> {
+    let (min, max) = (i64::from(i32::MIN), i64::from(i32::MAX));
+    if lo > max || hi < min {
+        return None;
+    }
+    Some((lo.max(min) as i32, hi.min(max) as i32))
 }
 
 /// A float range with its bounds made comparable without branching: an unbounded side is an
