@@ -253,23 +253,27 @@ fn write_outputs(
                 std::fs::create_dir_all(&dir).map_err(|source| Error::Write { path: dir.clone(), source })?;
                 membership_rows = write_workspace(&dir.join("part-0.parquet"), model, codes, table, w, &visible)?;
             }
-            let mut segmentations = Vec::new();
-            for &s in &visible {
-                let segmentation = &model.segmentations[s];
-                let dir = run_dir.join("bitmaps").join(&workspace.id).join(&segmentation.id);
-                std::fs::create_dir_all(&dir).map_err(|source| Error::Write { path: dir.clone(), source })?;
-                let mut segments = Vec::new();
-                for (g, id) in segmentation.segment_ids().into_iter().enumerate() {
-                    let bitmap = members.visible(s, g, w);
-                    segments.push(SegmentCount { id: id.to_owned(), people: bitmap.len() });
-                    write_bitmap(&dir.join(format!("{id}.roaring")), bitmap)?;
-                }
-                segmentations.push(VisibleSegmentation {
-                    id: segmentation.id.clone(),
-                    read_only: segmentation.origin != w,
-                    segments,
-                });
-            }
+            // Each segmentation's bitmaps are written as a task of their own, so a workspace
+            // that sees many segmentations is not left to one thread.
+            let segmentations = visible
+                .par_iter()
+                .map(|&s| {
+                    let segmentation = &model.segmentations[s];
+                    let dir = run_dir.join("bitmaps").join(&workspace.id).join(&segmentation.id);
+                    std::fs::create_dir_all(&dir).map_err(|source| Error::Write { path: dir.clone(), source })?;
+                    let mut segments = Vec::new();
+                    for (g, id) in segmentation.segment_ids().into_iter().enumerate() {
+                        let bitmap = members.visible(s, g, w);
+                        segments.push(SegmentCount { id: id.to_owned(), people: bitmap.len() });
+                        write_bitmap(&dir.join(format!("{id}.roaring")), bitmap)?;
+                    }
+                    Ok(VisibleSegmentation {
+                        id: segmentation.id.clone(),
+                        read_only: segmentation.origin != w,
+                        segments,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
             Ok(WorkspaceCounts {
                 id: workspace.id.clone(),
                 people: members.workspaces[w].len(),

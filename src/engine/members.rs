@@ -4,7 +4,6 @@
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
 
-use super::classify::OUT_OF_SCOPE;
 use super::partition::PartitionCodes;
 use super::table::PeopleTable;
 use crate::model::Model;
@@ -32,7 +31,7 @@ impl Members {
     #[must_use]
     pub fn build(model: &Model, codes: &PartitionCodes, table: &PeopleTable) -> Self {
         // Each partition's people once, then a workspace is the union of the partitions it sees.
-        let partitions = sets_by_code(&table.ids, &table.partitions, usize::from(codes.null) + 1, |_| true);
+        let partitions = sets_by_code(&table.ids, &table.partitions, usize::from(codes.null) + 1);
         let workspaces = (0..model.workspaces.len())
             .into_par_iter()
             .map(|w| {
@@ -44,7 +43,7 @@ impl Members {
             .segmentations
             .par_iter()
             .zip(&table.codes)
-            .map(|(s, column)| sets_by_code(&table.ids, column, s.segments.len() + 1, |code| code != OUT_OF_SCOPE))
+            .map(|(s, column)| sets_by_code(&table.ids, column, s.segments.len() + 1))
             .collect();
         let overlap = model
             .segmentations
@@ -81,27 +80,22 @@ impl Members {
     }
 }
 
-/// `sets[c]`: the ids whose code is `c`, for codes `0..count` that `keep` accepts. `ids` is
-/// sorted and unique.
-fn sets_by_code<C: Copy + Into<usize>>(
-    ids: &[u32],
-    codes: &[C],
-    count: usize,
-    keep: impl Fn(C) -> bool,
-) -> Vec<RoaringBitmap> {
+/// `sets[c]`: the ids whose code is `c`, for codes `0..count`; codes beyond (such as
+/// [`OUT_OF_SCOPE`](super::OUT_OF_SCOPE)) are in no set. `ids` is sorted and unique.
+fn sets_by_code<C: Copy + Into<usize>>(ids: &[u32], codes: &[C], count: usize) -> Vec<RoaringBitmap> {
     let (Some(&first), Some(&last)) = (ids.first(), ids.last()) else {
         return vec![RoaringBitmap::new(); count];
     };
-    // Dense ids: one bitset per code over the span, filled in one pass and handed to Roaring a
-    // container (8 KB) at a time. Far cheaper than growing Roaring containers id by id, and
-    // `count` bitsets of span/8 bytes cost no more than the id lists of the sparse path.
+    // Dense ids: one bitset per code over the span, filled in one pass. Far cheaper than growing
+    // Roaring containers id by id, and `count` bitsets of span/8 bytes cost no more than the id
+    // lists of the sparse path.
     let base = first & !0xFFFF;
     let span = (last - base) as usize + 1;
     if span <= ids.len().saturating_mul(2) {
         let stride = span.div_ceil(8);
         let mut bits = vec![0u8; stride * count];
         for (&id, &code) in ids.iter().zip(codes) {
-            if keep(code) {
+            if code.into() < count {
                 let offset = (id - base) as usize;
                 bits[code.into() * stride + offset / 8] |= 1 << (offset % 8);
             }
@@ -110,7 +104,7 @@ fn sets_by_code<C: Copy + Into<usize>>(
     }
     let mut lists: Vec<Vec<u32>> = vec![Vec::new(); count];
     for (&id, &code) in ids.iter().zip(codes) {
-        if keep(code) {
+        if code.into() < count {
             lists[code.into()].push(id);
         }
     }
@@ -120,6 +114,7 @@ fn sets_by_code<C: Copy + Into<usize>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::OUT_OF_SCOPE;
 
     fn by_hand(ids: &[u32], codes: &[u8], count: usize) -> Vec<Vec<u32>> {
         (0..count)
@@ -129,9 +124,9 @@ mod tests {
 
     #[test]
     fn dense_and_sparse_ids_give_the_same_sets() {
-        let keep = |code: u8| code != OUT_OF_SCOPE;
         let cases: Vec<Vec<u32>> = vec![
             (0..1000).collect(),
+            (3..100_003).collect(),
             (70_000..200_000).collect(),
             (70_000..200_000).step_by(3).collect(),
             (u32::MAX - 5000..=u32::MAX).collect(),
@@ -140,12 +135,12 @@ mod tests {
         ];
         for ids in cases {
             let codes: Vec<u8> = ids.iter().map(|&i| if i % 7 == 0 { OUT_OF_SCOPE } else { (i % 3) as u8 }).collect();
-            let sets = sets_by_code(&ids, &codes, 4, keep);
+            let sets = sets_by_code(&ids, &codes, 4);
             let expected = by_hand(&ids, &codes, 4);
             for (set, want) in sets.iter().zip(&expected) {
                 assert_eq!(set.iter().collect::<Vec<_>>(), *want);
             }
         }
-        assert!(sets_by_code(&[], &[] as &[u8], 2, keep).iter().all(RoaringBitmap::is_empty));
+        assert!(sets_by_code(&[], &[] as &[u8], 2).iter().all(RoaringBitmap::is_empty));
     }
 }

@@ -13,6 +13,7 @@ use parquet::data_type::Int32Type;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::{ColumnPath, SchemaDescriptor};
+use rayon::prelude::*;
 
 use super::segment_column::encode_chunk;
 
@@ -108,12 +109,18 @@ fn write_row_group(
     let values: Vec<i32> = selected.iter().map(|&i| table.ids[i] as i32).collect();
     ids.typed::<Int32Type>().write_batch(&values, None, None)?;
     ids.close()?;
-    let mut codes = Vec::with_capacity(selected.len());
-    for (k, &s) in segmentations.iter().enumerate() {
-        let column = table.codes[s].as_slice();
-        codes.clear();
-        codes.extend(selected.iter().map(|&i| column[i]));
-        let (bytes, close) = encode_chunk(&schema.column(k + 1), &dictionaries[k], &codes, OUT_OF_SCOPE)?;
+    // Column chunks are encoded in parallel (a workspace that sees every person and most
+    // segmentations holds most of the cells), then appended in schema order.
+    let chunks: Vec<_> = segmentations
+        .par_iter()
+        .enumerate()
+        .map(|(k, &s)| {
+            let column = table.codes[s].as_slice();
+            let codes: Vec<u8> = selected.iter().map(|&i| column[i]).collect();
+            encode_chunk(&schema.column(k + 1), &dictionaries[k], &codes, OUT_OF_SCOPE)
+        })
+        .collect::<parquet::errors::Result<_>>()?;
+    for (bytes, close) in chunks {
         row_group.append_column(&bytes, close)?;
     }
     row_group.close()?;
