@@ -262,10 +262,10 @@ fn write_outputs(
                     let dir = run_dir.join("bitmaps").join(&workspace.id).join(&segmentation.id);
                     std::fs::create_dir_all(&dir).map_err(|source| Error::Write { path: dir.clone(), source })?;
                     let mut segments = Vec::new();
-                    for (g, id) in segmentation.segment_ids().into_iter().enumerate() {
-                        let bitmap = members.visible(s, g, w);
+                    let bitmaps = members.visible_segments(s, w, codes, table);
+                    for (id, bitmap) in segmentation.segment_ids().into_iter().zip(bitmaps) {
                         segments.push(SegmentCount { id: id.to_owned(), people: bitmap.len() });
-                        write_bitmap(&dir.join(format!("{id}.roaring")), bitmap)?;
+                        write_bitmap(&dir.join(format!("{id}.roaring")), &bitmap)?;
                     }
                     Ok(VisibleSegmentation {
                         id: segmentation.id.clone(),

@@ -8,9 +8,9 @@ use roaring::RoaringBitmap;
 
 use crate::error::{Error, Result};
 
-pub fn write_bitmap(path: &Path, mut bitmap: RoaringBitmap) -> Result<()> {
+/// Writes `bitmap` as it is: callers `optimize()` it first, once.
+pub fn write_bitmap(path: &Path, bitmap: &RoaringBitmap) -> Result<()> {
     let err = |source| Error::Write { path: path.to_owned(), source };
-    bitmap.optimize();
     // Serialised in memory and written with one call: the page cache then fills whole pages
     // instead of zeroing the rest of each page a small buffered write touches.
     let mut bytes = Vec::with_capacity(bitmap.serialized_size());

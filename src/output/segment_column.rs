@@ -47,6 +47,7 @@ pub fn encode_chunk(
         data_offset = spec.offset + spec.compressed_size as u64;
         let width = bit_width(dictionary.len().saturating_sub(1));
         for page_codes in codes.chunks(PAGE_ROWS) {
+            #[allow(clippy::naive_bytecount)] // the compiler vectorises it; not worth a dependency
             let nulls = page_codes.iter().filter(|&&c| c == null_code).count();
             // Definition levels: one run when the page is all values or all nulls (the common
             // cases: a workspace's own segmentations cover most of its rows), else bit-packed.

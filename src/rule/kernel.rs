@@ -113,6 +113,7 @@ fn column_kind(column: &Column) -> &'static str {
 }
 
 /// Bits for `values[i]` in any of the inclusive `bounds`.
+#[allow(clippy::needless_bitwise_bool)] // branch-free, so the comparisons vectorise
 fn in_ranges<T: PartialOrd + Copy>(values: &[T], bounds: &[(T, T)]) -> BooleanBuffer {
     match bounds {
         [] => BooleanBuffer::new_unset(values.len()),
@@ -174,6 +175,8 @@ impl FloatRange {
     }
 
     #[inline]
+    // Branch-free, so the comparisons vectorise; bounds are exact values, compared exactly.
+    #[allow(clippy::needless_bitwise_bool, clippy::float_cmp)]
     fn holds(&self, v: f64) -> bool {
         ((v > self.lo) | (self.lo_included & (v == self.lo))) & ((v < self.hi) | (self.hi_included & (v == self.hi)))
     }
