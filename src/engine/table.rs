@@ -54,7 +54,8 @@ pub fn assemble(
             *unlisted_partitions.entry(name.clone()).or_insert(0) += n;
         }
     }
-    if let Some(mut table) = place_dense(&batches, total) {
+    if let Some(placement) = dense_placement(&batches, total) {
+        let mut table = place_dense(batches, placement);
         table.unlisted_partitions = unlisted_partitions;
         return Ok(table);
     }
@@ -146,12 +147,17 @@ fn sort_order(ids: &[u32]) -> Vec<u32> {
     keys.into_par_iter().map(|k| k as u32).collect()
 }
 
-/// For dense ids (a span at most twice the count) without duplicates: the table built by
-/// placing every batch's values straight at their person's position, O(n) with no sort and no
-/// concatenated copy. A person's position is the number of ids below theirs, counted on a
-/// bitset of the span. `None` sends sparse ids, and duplicates (which the caller reports with
+/// Where each person goes in a dense table: the sorted ids, and each batch's rows' positions.
+struct DensePlacement {
+    ids: Vec<u32>,
+    positions: Vec<Vec<u32>>,
+}
+
+/// For dense ids (a span at most twice the count) without duplicates: each row's position in
+/// id order, without a sort. A person's position is the number of ids below theirs, counted on
+/// a bitset of the span. `None` sends sparse ids, and duplicates (which the caller reports with
 /// their rows), to the sort.
-fn place_dense(batches: &[ClassifiedBatch], total: usize) -> Option<PeopleTable> {
+fn dense_placement(batches: &[ClassifiedBatch], total: usize) -> Option<DensePlacement> {
     let all_ids = || batches.iter().flat_map(|b| b.ids.iter().copied());
     let (min, max) = (all_ids().min()?, all_ids().max()?);
     let span = (max - min) as usize + 1;
@@ -176,14 +182,13 @@ fn place_dense(batches: &[ClassifiedBatch], total: usize) -> Option<PeopleTable>
             Some(before)
         })
         .collect();
-    let position = |id: u32| -> usize {
+    let position = |id: u32| -> u32 {
         let slot = (id - min) as usize;
         let (word, bit) = (slot / 64, slot % 64);
-        (below[word] + (present[word] & ((1u64 << bit) - 1)).count_ones()) as usize
+        below[word] + (present[word] & ((1u64 << bit) - 1)).count_ones()
     };
-    let positions: Vec<Vec<u32>> =
-        batches.par_iter().map(|b| b.ids.iter().map(|&id| position(id) as u32).collect()).collect();
-    let ids: Vec<u32> = if span == total {
+    let positions = batches.par_iter().map(|b| b.ids.iter().map(|&id| position(id)).collect()).collect();
+    let ids = if span == total {
         (min..=max).collect()
     } else {
         (0..span)
@@ -191,29 +196,38 @@ fn place_dense(batches: &[ClassifiedBatch], total: usize) -> Option<PeopleTable>
             .map(|slot| min + slot as u32)
             .collect()
     };
-    let place = |column: &dyn Fn(&ClassifiedBatch) -> &[u8], out: &mut [u8]| {
-        for (batch, positions) in batches.iter().zip(&positions) {
-            for (&p, &value) in positions.iter().zip(column(batch)) {
-                out[p as usize] = value;
-            }
-        }
-    };
+    Some(DensePlacement { ids, positions })
+}
+
+/// The table of a dense placement: every batch's values written straight at their person's
+/// position, O(n) with no sort and no concatenated copy. The batches are consumed column by
+/// column, so each segmentation's per-batch codes are freed as soon as they are placed.
+fn place_dense(batches: Vec<ClassifiedBatch>, placement: DensePlacement) -> PeopleTable {
+    let DensePlacement { ids, positions } = placement;
+    let total = ids.len();
     let segmentations = batches.first().map_or(0, |b| b.codes.len());
-    let codes: Vec<Vec<SegmentCode>> = (0..segmentations)
-        .into_par_iter()
-        .map(|s| {
-            let mut out = vec![0; total];
-            place(&|b: &ClassifiedBatch| b.codes[s].as_slice(), &mut out);
-            out
-        })
-        .collect();
-    let mut partitions = vec![0; total];
-    for (batch, positions) in batches.iter().zip(&positions) {
-        for (&p, &value) in positions.iter().zip(&batch.partitions) {
-            partitions[p as usize] = value;
+    let mut by_segmentation: Vec<Vec<Vec<SegmentCode>>> = (0..segmentations).map(|_| Vec::new()).collect();
+    let mut by_batch_partitions = Vec::with_capacity(batches.len());
+    for batch in batches {
+        for (column, codes) in by_segmentation.iter_mut().zip(batch.codes) {
+            column.push(codes);
+        }
+        by_batch_partitions.push(batch.partitions);
+    }
+    let codes = by_segmentation.into_par_iter().map(|per_batch| place(per_batch, &positions, total)).collect();
+    let partitions = place(by_batch_partitions, &positions, total);
+    PeopleTable { ids, partitions, codes, unlisted_partitions: BTreeMap::new() }
+}
+
+/// `per_batch` values, each written at its row's position.
+fn place<T: Copy + Default>(per_batch: Vec<Vec<T>>, positions: &[Vec<u32>], total: usize) -> Vec<T> {
+    let mut out = vec![T::default(); total];
+    for (values, positions) in per_batch.into_iter().zip(positions) {
+        for (&p, value) in positions.iter().zip(values) {
+            out[p as usize] = value;
         }
     }
-    Some(PeopleTable { ids, partitions, codes, unlisted_partitions: BTreeMap::new() })
+    out
 }
 
 #[cfg(test)]
@@ -229,7 +243,7 @@ mod tests {
     fn check(batches: Vec<Vec<u32>>, dense: bool) {
         let batches: Vec<ClassifiedBatch> = batches.into_iter().map(batch).collect();
         let total = batches.iter().map(|b| b.ids.len()).sum();
-        assert_eq!(place_dense(&batches, total).is_some(), dense);
+        assert_eq!(dense_placement(&batches, total).is_some(), dense);
         let table = assemble(batches, &[PathBuf::from("p.parquet")], "person_id", 1).unwrap();
         assert!(table.ids.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(table.len(), total);
@@ -251,7 +265,7 @@ mod tests {
     fn duplicates_go_to_the_sort_which_reports_them() {
         let second = ClassifiedBatch { first_row: 2, ..batch(vec![2]) };
         let batches = vec![batch(vec![2, 1]), second];
-        assert!(place_dense(&batches, 3).is_none());
+        assert!(dense_placement(&batches, 3).is_none());
         let error = assemble(batches, &[PathBuf::from("p.parquet")], "person_id", 1).unwrap_err();
         let message = error.to_string();
         assert!(message.contains("2 at `p.parquet` row 0 and at `p.parquet` row 2"), "{message}");
