@@ -263,3 +263,41 @@ fn render_warnings(warnings: &[Warning]) -> String {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Runs `f`, a call into the Parquet reader (the `parquet` and `arrow-*` crates), and gives a
+/// panic inside it back as an error whose text says so, for the caller to wrap with its file and
+/// row group. The reader panics on some corrupt pages instead of returning an error (fuzzing
+/// found eight: `fuzz/regressions/README.md`, F1); a corrupt input file must give exit 1 and a
+/// message naming it, not a crash. The reader `f` used is not used again after a panic.
+pub fn catch_reader_panic<T>(f: impl FnOnce() -> T) -> std::result::Result<T, parquet::errors::ParquetError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_owned());
+        parquet::errors::ParquetError::General(format!("the Parquet reader failed on corrupt data ({message})"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reader_panic_becomes_an_error() {
+        assert_eq!(catch_reader_panic(|| 7).ok(), Some(7));
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let error = catch_reader_panic(|| -> u8 { panic!("decoder set") }).unwrap_err();
+        let formatted = catch_reader_panic(|| -> u8 { panic!("{} out of bounds", "offset + len") }).unwrap_err();
+        std::panic::set_hook(hook);
+        let decode = Error::Decode { path: PathBuf::from("people.parquet"), row_group: 3, source: error };
+        assert_eq!(
+            decode.to_string(),
+            "`people.parquet`: cannot decode row group 3: the Parquet reader failed on corrupt data (decoder set)"
+        );
+        assert!(formatted.to_string().ends_with("(offset + len out of bounds)"));
+        assert_eq!(decode.exit_code(), 1);
+    }
+}

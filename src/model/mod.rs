@@ -125,7 +125,13 @@ pub fn read_spec(path: &Path, issues: &mut json::Issues) -> Result<ModelSpec> {
         }
         Err(source) => return Err(Error::Read { path: path.to_owned(), source }),
     };
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::ModelSyntax {
+    parse_spec(&text, path, issues)
+}
+
+/// Parses model.json's text (read from `path`, named in errors) into its spec form, like
+/// [`read_spec`] without the file.
+pub fn parse_spec(text: &str, path: &Path, issues: &mut json::Issues) -> Result<ModelSpec> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::ModelSyntax {
         path: path.to_owned(),
         message: e.to_string().split(" at line").next().unwrap_or_default().to_owned(),
         line: e.line(),

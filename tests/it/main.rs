@@ -3,6 +3,7 @@
 mod bad_input;
 mod explain_show;
 mod fixtures;
+mod fuzz_corpus;
 mod generate;
 mod golden;
 mod parquet_variety;
