@@ -9,15 +9,31 @@
 #![no_main]
 
 use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
 
-/// One scratch folder per fuzzing process, under the system's temporary folder.
-fn scratch() -> &'static std::path::Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| tempfile::Builder::new().prefix("segcalc-fuzz-parquet-").tempdir().expect("a temporary folder"))
-        .path()
+/// One scratch folder per fuzzing process: `<temp>/segcalc-fuzz-parquet/<pid>`. libFuzzer ends
+/// the process without running destructors (and `tmin` starts hundreds), so each process first
+/// removes the folders of processes that are gone (where `/proc` tells).
+fn scratch() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let parent = std::env::temp_dir().join("segcalc-fuzz-parquet");
+        if Path::new("/proc/self").exists()
+            && let Ok(entries) = std::fs::read_dir(&parent)
+        {
+            for entry in entries.flatten() {
+                if !Path::new("/proc").join(entry.file_name()).exists() {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        let dir = parent.join(std::process::id().to_string());
+        std::fs::create_dir_all(&dir).expect("a scratch folder under the temporary folder");
+        dir
+    })
 }
 
 fn tolerate_reader_panics() -> bool {
@@ -44,7 +60,7 @@ fuzz_target!(|data: &[u8]| {
         let mut seen = SEEN.lock().unwrap();
         if seen.get_or_insert_with(HashSet::new).insert(panic.location.clone()) {
             // Kept for a reproducer: artifacts/parquet/reader-panic-<n>.
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts").join("parquet");
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts").join("parquet");
             let file = dir.join(format!("reader-panic-{}", seen.as_ref().map_or(0, HashSet::len)));
             let _ = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&file, data));
             eprintln!("known reader panic (F1), new site: {panic}; input kept in {}", file.display());
