@@ -21,7 +21,7 @@ use rayon::prelude::*;
 
 use super::files::{FileRef, discover};
 use super::schema::{PeopleSchema, TypeFamily};
-use crate::error::{Error, PeopleIssue, Result};
+use crate::error::{Error, PeopleIssue, Result, catch_reader_panic};
 
 /// Rows decoded at a time (arrow-rs' default of 1024 is far too small for this workload).
 pub const BATCH_ROWS: usize = 64 * 1024;
@@ -190,12 +190,17 @@ impl PeopleSource {
         let reader = File::open(&file.path).map_err(|source| Error::Read { path: file.path.clone(), source })?;
         let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(reader, metadata);
         let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
-        let reader = builder
-            .with_projection(mask)
-            .with_row_groups(vec![row_group])
-            .with_batch_size(BATCH_ROWS)
-            .build()
-            .map_err(parquet_err)?;
+        let mut reader = catch_reader_panic(|| {
+            builder.with_projection(mask).with_row_groups(vec![row_group]).with_batch_size(BATCH_ROWS).build()
+        })
+        .and_then(|built| built)
+        .map_err(parquet_err)?;
+        // The reader panics on some corrupt pages: each call is guarded, and a panic is this
+        // row group's decoding error (the reader is not asked for more after it).
+        let reader = std::iter::from_fn(move || match catch_reader_panic(|| reader.next()) {
+            Ok(next) => next,
+            Err(panic) => Some(Err(arrow_schema::ArrowError::ExternalError(Box::new(panic)))),
+        });
 
         // Batches are decoded one at a time (the reader is sequential) and handed to whichever
         // thread is free, so one row group keeps every core busy: while one thread decodes the
@@ -262,7 +267,8 @@ impl PeopleSource {
 
 fn open_file(file: FileRef) -> Result<SourceFile> {
     let reader = File::open(&file.path).map_err(|source| Error::Read { path: file.path.clone(), source })?;
-    let metadata = ArrowReaderMetadata::load(&reader, ArrowReaderOptions::new())
+    let metadata = catch_reader_panic(|| ArrowReaderMetadata::load(&reader, ArrowReaderOptions::new()))
+        .and_then(|loaded| loaded)
         .map_err(|source| Error::Parquet { path: file.path.clone(), source })?;
     let rows = metadata.metadata().file_metadata().num_rows().max(0) as u64;
     Ok(SourceFile { path: file.path, hive: file.hive, metadata, rows })
