@@ -267,7 +267,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Runs `f`, a call into the Parquet reader (the `parquet` and `arrow-*` crates), and gives a
 /// panic inside it back as an error whose text says so, for the caller to wrap with its file and
 /// row group. The reader panics on some corrupt pages instead of returning an error (fuzzing
-/// found eight: `fuzz/regressions/README.md`, F1); a corrupt input file must give exit 1 and a
+/// found eleven sites: `fuzz/regressions/README.md`, F1); a corrupt input file must give exit 1 and a
 /// message naming it, not a crash. The reader `f` used is not used again after a panic.
 pub fn catch_reader_panic<T>(f: impl FnOnce() -> T) -> std::result::Result<T, parquet::errors::ParquetError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {

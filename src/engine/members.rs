@@ -99,18 +99,9 @@ impl Members {
             Overlap::Nothing => segments.iter().map(|_| Cow::Owned(RoaringBitmap::new())).collect(),
             Overlap::Part if self.sparse => {
                 let sees = &codes.sees[w];
-                let mut lists: Vec<Vec<u32>> = vec![Vec::new(); segments.len()];
-                for ((&id, &code), &partition) in table.ids.iter().zip(&table.codes[s]).zip(&table.partitions) {
-                    if let Some(list) = lists.get_mut(usize::from(code))
-                        && sees[usize::from(partition)]
-                    {
-                        list.push(id);
-                    }
-                }
-                lists
-                    .into_iter()
-                    .map(|ids| Cow::Owned(RoaringBitmap::from_sorted_iter(ids).unwrap_or_default()))
-                    .collect()
+                let rows = table.ids.iter().zip(&table.codes[s]).zip(&table.partitions);
+                let pairs = rows.filter(|(_, partition)| sees[usize::from(**partition)]).map(|(pair, _)| pair);
+                sets_from_lists(pairs, segments.len()).into_iter().map(Cow::Owned).collect()
             }
             Overlap::Part => segments
                 .iter()
@@ -155,10 +146,19 @@ fn sets_by_code<C: Copy + Into<usize>>(ids: &[u32], codes: &[C], count: usize) -
         }
         return bits.chunks(stride).map(|set| RoaringBitmap::from_lsb0_bytes(base, set)).collect();
     }
+    sets_from_lists(ids.iter().zip(codes), count)
+}
+
+/// `sets[c]` from (id, code) pairs in ascending id order, through one sorted id list per code;
+/// codes from `count` on are in no set.
+fn sets_from_lists<'a, C: Copy + Into<usize> + 'a>(
+    pairs: impl Iterator<Item = (&'a u32, &'a C)>,
+    count: usize,
+) -> Vec<RoaringBitmap> {
     let mut lists: Vec<Vec<u32>> = vec![Vec::new(); count];
-    for (&id, &code) in ids.iter().zip(codes) {
-        if code.into() < count {
-            lists[code.into()].push(id);
+    for (&id, &code) in pairs {
+        if let Some(list) = lists.get_mut(code.into()) {
+            list.push(id);
         }
     }
     lists.into_iter().map(|ids| RoaringBitmap::from_sorted_iter(ids).unwrap_or_default()).collect()

@@ -57,7 +57,7 @@ impl Staging {
         let final_dir = runs.join(&self.run_id);
         fs::rename(&self.dir, &final_dir).map_err(write_err(&final_dir))?;
         self.published = true;
-        sync_dir(&runs)?;
+        sync_path(&runs)?;
         switch_current(&self.out, &self.run_id)?;
         Ok(final_dir)
     }
@@ -85,7 +85,7 @@ fn switch_current(out: &Path, run_id: &str) -> Result<()> {
         source: std::io::Error::new(std::io::ErrorKind::Unsupported, "symlinks need a Unix system"),
     });
     fs::rename(&temp, &link).map_err(write_err(&link))?;
-    sync_dir(out)
+    sync_path(out)
 }
 
 /// How many fsyncs [`sync_tree`] keeps in flight.
@@ -112,9 +112,9 @@ pub fn sync_tree(root: &Path) -> Result<()> {
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(path) = paths.get(i) else { break };
-            if let Err(source) = fs::File::open(path).and_then(|f| f.sync_all()) {
+            if let Err(error) = sync_path(path) {
                 let mut failure = failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                failure.get_or_insert(Error::Write { path: path.clone(), source });
+                failure.get_or_insert(error);
                 break;
             }
         }
@@ -132,9 +132,9 @@ pub fn sync_tree(root: &Path) -> Result<()> {
     }
 }
 
-/// Makes a folder's entries (creations, renames) durable.
-pub fn sync_dir(dir: &Path) -> Result<()> {
-    fs::File::open(dir).and_then(|d| d.sync_all()).map_err(write_err(dir))
+/// Makes a file's contents, or a folder's entries (creations, renames), durable.
+fn sync_path(path: &Path) -> Result<()> {
+    fs::File::open(path).and_then(|f| f.sync_all()).map_err(write_err(path))
 }
 
 /// The run `current` points to, if any.
