@@ -262,7 +262,7 @@ fn write_outputs(
                     let dir = run_dir.join("bitmaps").join(&workspace.id).join(&segmentation.id);
                     std::fs::create_dir_all(&dir).map_err(|source| Error::Write { path: dir.clone(), source })?;
                     let mut segments = Vec::new();
-                    let bitmaps = members.visible_segments(s, w, codes, table);
+                    let bitmaps = members.visible_segments(s, w, table);
                     for (id, bitmap) in segmentation.segment_ids().into_iter().zip(bitmaps) {
                         segments.push(SegmentCount { id: id.to_owned(), people: bitmap.len() });
                         write_bitmap(&dir.join(format!("{id}.roaring")), &bitmap)?;
@@ -276,7 +276,7 @@ fn write_outputs(
                 .collect::<Result<Vec<_>>>()?;
             Ok(WorkspaceCounts {
                 id: workspace.id.clone(),
-                people: members.workspaces[w].len(),
+                people: members.workspace_people[w],
                 membership_rows,
                 segmentations,
             })

@@ -142,7 +142,7 @@ pub fn model(data: &[u8]) -> Result<String, String> {
     let table = assemble(batches, &files, &model.id_column, model.segmentations.len())
         .unwrap_or_else(|e| panic!("distinct valid ids do not assemble: {e}"));
     let members = Members::build(&model, &codes, &table);
-    let members_count: u64 = members.segments.iter().flatten().map(RoaringBitmap::len).sum();
+    let members_count: u64 = members.segments.iter().flatten().map(segcalc::engine::PersonSet::len).sum();
     Ok(format!(
         "{} segmentation(s), {} condition(s), {} warning(s), {} access row(s), {members_count} membership(s)",
         model.segmentations.len(),

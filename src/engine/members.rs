@@ -7,19 +7,32 @@ use rayon::prelude::*;
 use roaring::RoaringBitmap;
 
 use super::partition::PartitionCodes;
+use super::person_set::PersonSet;
+use super::portable::PortableBitmap;
 use super::table::PeopleTable;
 use crate::model::Model;
 
 #[derive(Debug)]
 pub struct Members {
-    /// `workspaces[w]`: every person whose partition workspace `w` sees.
-    pub workspaces: Vec<RoaringBitmap>,
+    /// `workspace_people[w]`: how many people workspace `w` sees.
+    pub workspace_people: Vec<u64>,
     /// `segments[s][g]`: members of segment `g` (then `default`) of approved segmentation `s`.
-    pub segments: Vec<Vec<RoaringBitmap>>,
+    pub segments: Vec<Vec<PersonSet>>,
     /// `overlap[s][w]`: how much of segmentation `s`'s scope workspace `w` sees.
     overlap: Vec<Vec<Overlap>>,
-    /// Ids spread thin over their range (see [`sets_by_code`]).
-    sparse: bool,
+    /// How partial overlaps are computed (see [`Members::visible_segments`]).
+    partial: Partial,
+}
+
+/// What a partial overlap is computed from.
+#[derive(Debug)]
+enum Partial {
+    /// Dense ids: `workspaces[w]` holds every person whose partition workspace `w` sees.
+    Intersect { workspaces: Vec<RoaringBitmap> },
+    /// Sparse ids: `rows[w]` holds the table rows workspace `w` sees, for each workspace with a
+    /// partial overlap (else empty). Of those rows, a segmentation's segment codes select the
+    /// visible members: people outside its scope have no segment.
+    Select { rows: Vec<Vec<u32>> },
 }
 
 /// How much of a segmentation's scope (the people of its origin's partitions) a workspace sees,
@@ -34,50 +47,65 @@ enum Overlap {
 impl Members {
     #[must_use]
     pub fn build(model: &Model, codes: &PartitionCodes, table: &PeopleTable) -> Self {
-        // Each partition's people once, then a workspace is the union of the partitions it sees.
-        let partitions = sets_by_code(&table.ids, &table.partitions, usize::from(codes.null) + 1);
-        let workspaces = (0..model.workspaces.len())
-            .into_par_iter()
-            .map(|w| {
-                let seen = partitions.iter().zip(&codes.sees[w]).filter(|(_, sees)| **sees).map(|(set, _)| set);
-                seen.fold(RoaringBitmap::new(), |union, set| union | set)
-            })
+        let sparse = !is_dense(&table.ids);
+        let partition_codes = usize::from(codes.null) + 1;
+        let mut per_partition = vec![0u64; partition_codes];
+        for &p in &table.partitions {
+            per_partition[usize::from(p)] += 1;
+        }
+        let workspace_people = (0..model.workspaces.len())
+            .map(|w| per_partition.iter().zip(&codes.sees[w]).filter(|(_, sees)| **sees).map(|(n, _)| n).sum())
             .collect();
+        let overlap = overlaps(model, codes);
+        let partial = if sparse {
+            let rows = (0..model.workspaces.len())
+                .into_par_iter()
+                .map(|w| {
+                    if !overlap.iter().any(|by_w| by_w[w] == Overlap::Part) {
+                        return Vec::new();
+                    }
+                    let sees = &codes.sees[w];
+                    (0..table.len() as u32).filter(|&row| sees[usize::from(table.partitions[row as usize])]).collect()
+                })
+                .collect();
+            Partial::Select { rows }
+        } else {
+            // Each partition's people once, then a workspace is the union of the partitions it sees.
+            let partitions = sets_by_code(&table.ids, &table.partitions, partition_codes);
+            let workspaces = (0..model.workspaces.len())
+                .into_par_iter()
+                .map(|w| {
+                    let seen = partitions.iter().zip(&codes.sees[w]).filter(|(_, sees)| **sees).map(|(set, _)| set);
+                    seen.fold(RoaringBitmap::new(), |union, set| union | set)
+                })
+                .collect();
+            Partial::Intersect { workspaces }
+        };
         let segments = model
             .segmentations
             .par_iter()
             .zip(&table.codes)
             .map(|(s, column)| {
-                let mut sets = sets_by_code(&table.ids, column, s.segments.len() + 1);
-                // Run containers where they are smaller, once, before any copy is written.
-                for set in &mut sets {
-                    set.optimize();
+                let count = s.segments.len() + 1;
+                if sparse {
+                    let mut histogram = [0usize; 256];
+                    for &code in column {
+                        histogram[usize::from(code)] += 1;
+                    }
+                    let pairs = table.ids.iter().zip(column).map(|(&id, &code)| (id, usize::from(code)));
+                    return gather_sets(pairs, &histogram[..count.min(256)]);
                 }
-                sets
-            })
-            .collect();
-        let overlap = model
-            .segmentations
-            .iter()
-            .map(|s| {
-                let scope = &codes.sees[s.origin];
-                codes
-                    .sees
-                    .iter()
-                    .map(|sees| {
-                        let in_scope = scope.iter().zip(sees).filter(|(in_scope, _)| **in_scope);
-                        let (seen, total) =
-                            in_scope.fold((0, 0), |(seen, total), (_, sees)| (seen + usize::from(*sees), total + 1));
-                        match seen {
-                            0 => Overlap::Nothing,
-                            n if n == total => Overlap::All,
-                            _ => Overlap::Part,
-                        }
+                let sets = sets_by_code(&table.ids, column, count);
+                // Run containers where they are smaller, once, before any copy is written.
+                sets.into_iter()
+                    .map(|mut set| {
+                        set.optimize();
+                        PersonSet::Bitmap(set)
                     })
                     .collect()
             })
             .collect();
-        Self { workspaces, segments, overlap, sparse: !is_dense(&table.ids) }
+        Self { workspace_people, segments, overlap, partial }
     }
 
     /// What workspace `w` sees of each segment (then `default`) of segmentation `s` (SPEC
@@ -86,33 +114,56 @@ impl Members {
     /// whose bitmaps hold a container per few people, one pass over the table selecting by
     /// partition is several times cheaper than intersecting every container.
     #[must_use]
-    pub fn visible_segments(
-        &self,
-        s: usize,
-        w: usize,
-        codes: &PartitionCodes,
-        table: &PeopleTable,
-    ) -> Vec<Cow<'_, RoaringBitmap>> {
+    pub fn visible_segments(&self, s: usize, w: usize, table: &PeopleTable) -> Vec<Cow<'_, PersonSet>> {
         let segments = &self.segments[s];
         match self.overlap[s][w] {
             Overlap::All => segments.iter().map(Cow::Borrowed).collect(),
-            Overlap::Nothing => segments.iter().map(|_| Cow::Owned(RoaringBitmap::new())).collect(),
-            Overlap::Part if self.sparse => {
-                let sees = &codes.sees[w];
-                let rows = table.ids.iter().zip(&table.codes[s]).zip(&table.partitions);
-                let pairs = rows.filter(|(_, partition)| sees[usize::from(**partition)]).map(|(pair, _)| pair);
-                sets_from_lists(pairs, segments.len()).into_iter().map(Cow::Owned).collect()
-            }
-            Overlap::Part => segments
-                .iter()
-                .map(|segment| {
-                    let mut visible = segment & &self.workspaces[w];
-                    visible.optimize();
-                    Cow::Owned(visible)
-                })
-                .collect(),
+            Overlap::Nothing => segments.iter().map(|_| Cow::Owned(PersonSet::default())).collect(),
+            Overlap::Part => match &self.partial {
+                Partial::Intersect { workspaces } => segments
+                    .iter()
+                    .map(|segment| {
+                        let mut visible = segment.to_bitmap().as_ref() & &workspaces[w];
+                        visible.optimize();
+                        Cow::Owned(PersonSet::Bitmap(visible))
+                    })
+                    .collect(),
+                Partial::Select { rows } => {
+                    let column = &table.codes[s];
+                    let pairs = rows[w].iter().map(|&row| (table.ids[row as usize], usize::from(column[row as usize])));
+                    // A visible set is part of the segment, so the segment's size bounds it.
+                    let sizes: Vec<usize> = segments.iter().map(|set| set.len() as usize).collect();
+                    let sets = gather_sets(pairs, &sizes);
+                    sets.into_iter().map(Cow::Owned).collect()
+                }
+            },
         }
     }
+}
+
+/// `overlap[s][w]`: how much of segmentation `s`'s scope workspace `w` sees.
+fn overlaps(model: &Model, codes: &PartitionCodes) -> Vec<Vec<Overlap>> {
+    model
+        .segmentations
+        .iter()
+        .map(|s| {
+            let scope = &codes.sees[s.origin];
+            codes
+                .sees
+                .iter()
+                .map(|sees| {
+                    let in_scope = scope.iter().zip(sees).filter(|(in_scope, _)| **in_scope);
+                    let (seen, total) =
+                        in_scope.fold((0, 0), |(seen, total), (_, sees)| (seen + usize::from(*sees), total + 1));
+                    match seen {
+                        0 => Overlap::Nothing,
+                        n if n == total => Overlap::All,
+                        _ => Overlap::Part,
+                    }
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Are sorted unique `ids` dense: a span (from their first 64K block) at most twice their
@@ -125,43 +176,56 @@ fn is_dense(ids: &[u32]) -> bool {
 }
 
 /// `sets[c]`: the ids whose code is `c`, for codes `0..count`; codes beyond (such as
-/// [`OUT_OF_SCOPE`](super::OUT_OF_SCOPE)) are in no set. `ids` is sorted and unique.
+/// [`OUT_OF_SCOPE`](super::OUT_OF_SCOPE)) are in no set. `ids` is sorted, unique and dense:
+/// one bitset per code over the span, filled in one pass, is far cheaper than growing Roaring
+/// containers id by id, and `count` bitsets of span/8 bytes cost no more than id lists.
 fn sets_by_code<C: Copy + Into<usize>>(ids: &[u32], codes: &[C], count: usize) -> Vec<RoaringBitmap> {
     let (Some(&first), Some(&last)) = (ids.first(), ids.last()) else {
         return vec![RoaringBitmap::new(); count];
     };
-    // Dense ids: one bitset per code over the span, filled in one pass. Far cheaper than growing
-    // Roaring containers id by id, and `count` bitsets of span/8 bytes cost no more than the id
-    // lists of the sparse path.
-    if is_dense(ids) {
-        let base = first & !0xFFFF;
-        let span = (last - base) as usize + 1;
-        let stride = span.div_ceil(8);
-        let mut bits = vec![0u8; stride * count];
-        for (&id, &code) in ids.iter().zip(codes) {
-            if code.into() < count {
-                let offset = (id - base) as usize;
-                bits[code.into() * stride + offset / 8] |= 1 << (offset % 8);
-            }
+    let base = first & !0xFFFF;
+    let span = (last - base) as usize + 1;
+    let stride = span.div_ceil(8);
+    let mut bits = vec![0u8; stride * count];
+    for (&id, &code) in ids.iter().zip(codes) {
+        if code.into() < count {
+            let offset = (id - base) as usize;
+            bits[code.into() * stride + offset / 8] |= 1 << (offset % 8);
         }
-        return bits.chunks(stride).map(|set| RoaringBitmap::from_lsb0_bytes(base, set)).collect();
     }
-    sets_from_lists(ids.iter().zip(codes), count)
+    bits.chunks(stride).map(|set| RoaringBitmap::from_lsb0_bytes(base, set)).collect()
 }
 
-/// `sets[c]` from (id, code) pairs in ascending id order, through one sorted id list per code;
-/// codes from `count` on are in no set.
-fn sets_from_lists<'a, C: Copy + Into<usize> + 'a>(
-    pairs: impl Iterator<Item = (&'a u32, &'a C)>,
-    count: usize,
-) -> Vec<RoaringBitmap> {
-    let mut lists: Vec<Vec<u32>> = vec![Vec::new(); count];
-    for (&id, &code) in pairs {
-        if let Some(list) = lists.get_mut(code.into()) {
-            list.push(id);
-        }
+/// `sets[c]` for codes `0..sizes.len()` from (id, code) pairs in ascending id order; a code
+/// from `sizes.len()` on is in no set, and `sizes[c]` is at least set `c`'s size. The ids are
+/// gathered into one buffer without a branch per pair (whether a person is kept is as random
+/// as their attributes, so a branch would mispredict), and each set's slice is encoded
+/// straight to the portable format.
+fn gather_sets(pairs: impl Iterator<Item = (u32, usize)>, sizes: &[usize]) -> Vec<PersonSet> {
+    let count = sizes.len();
+    let starts: Vec<usize> = sizes
+        .iter()
+        .scan(0, |at, &size| {
+            let start = *at;
+            *at += size;
+            Some(start)
+        })
+        .collect();
+    let total: usize = sizes.iter().sum();
+    // One more slot, after the sets, takes every pair in no set.
+    let mut buffer = vec![0u32; total + 1];
+    let mut ends = starts.clone();
+    ends.push(total);
+    for (id, code) in pairs {
+        let target = code.min(count);
+        buffer[ends[target]] = id;
+        ends[target] += usize::from(target < count);
     }
-    lists.into_iter().map(|ids| RoaringBitmap::from_sorted_iter(ids).unwrap_or_default()).collect()
+    starts
+        .iter()
+        .zip(&ends)
+        .map(|(&start, &end)| PersonSet::Portable(PortableBitmap::from_sorted(&buffer[start..end])))
+        .collect()
 }
 
 #[cfg(test)]
@@ -188,12 +252,20 @@ mod tests {
         ];
         for ids in cases {
             let codes: Vec<u8> = ids.iter().map(|&i| if i % 7 == 0 { OUT_OF_SCOPE } else { (i % 3) as u8 }).collect();
-            let sets = sets_by_code(&ids, &codes, 4);
             let expected = by_hand(&ids, &codes, 4);
-            for (set, want) in sets.iter().zip(&expected) {
-                assert_eq!(set.iter().collect::<Vec<_>>(), *want);
+            let pairs = ids.iter().zip(&codes).map(|(&id, &code)| (id, usize::from(code)));
+            let sizes: Vec<usize> = expected.iter().map(Vec::len).collect();
+            let from_lists = gather_sets(pairs, &sizes);
+            for (set, want) in from_lists.iter().zip(&expected) {
+                assert_eq!(set.to_bitmap().iter().collect::<Vec<_>>(), *want);
+            }
+            if is_dense(&ids) {
+                for (set, want) in sets_by_code(&ids, &codes, 4).iter().zip(&expected) {
+                    assert_eq!(set.iter().collect::<Vec<_>>(), *want);
+                }
             }
         }
         assert!(sets_by_code(&[], &[] as &[u8], 2).iter().all(RoaringBitmap::is_empty));
+        assert!(gather_sets(std::iter::empty(), &[0, 0]).iter().all(PersonSet::is_empty));
     }
 }

@@ -54,55 +54,13 @@ pub fn assemble(
             *unlisted_partitions.entry(name.clone()).or_insert(0) += n;
         }
     }
-    if let Some(placement) = dense_placement(&batches, total) {
-        let mut table = place_dense(batches, placement);
-        table.unlisted_partitions = unlisted_partitions;
-        return Ok(table);
-    }
-
-    // Sparse ids, or duplicates: concatenate, sort by id, and report duplicates as neighbours.
-    // Where each batch starts in the concatenation, to map a position back to file and row.
-    let mut starts = Vec::with_capacity(batches.len());
-    let mut ids = Vec::with_capacity(total);
-    let mut partitions = Vec::with_capacity(total);
-    let mut codes: Vec<Vec<SegmentCode>> = (0..segmentations).map(|_| Vec::with_capacity(total)).collect();
-    for batch in &batches {
-        starts.push((ids.len(), batch.file, batch.first_row));
-        ids.extend_from_slice(&batch.ids);
-        partitions.extend_from_slice(&batch.partitions);
-        for (column, batch_codes) in codes.iter_mut().zip(&batch.codes) {
-            column.extend_from_slice(batch_codes);
-        }
-    }
-    drop(batches);
-
-    let order = sort_order(&ids);
-    let row_of = |position: usize| -> RowRef {
-        let b = starts.partition_point(|(start, _, _)| *start <= position) - 1;
-        let (start, file, first_row) = starts[b];
-        RowRef { file: files[file].clone(), row: first_row + (position - start) as u64 }
+    let placement = match dense_placement(&batches, total) {
+        Some(placement) => placement,
+        None => sorted_placement(&batches, files, id_column)?,
     };
-    let mut duplicates = 0u64;
-    let mut examples = Vec::new();
-    for pair in order.windows(2) {
-        let (a, b) = (pair[0] as usize, pair[1] as usize);
-        if ids[a] == ids[b] {
-            duplicates += 1;
-            if examples.len() < EXAMPLES {
-                examples.push((ids[a], row_of(a), row_of(b)));
-            }
-        }
-    }
-    if duplicates > 0 {
-        return Err(Error::People {
-            issues: vec![PeopleIssue::DuplicateIds { column: id_column.to_owned(), count: duplicates, examples }],
-        });
-    }
-    let sorted_ids = order.par_iter().map(|&p| ids[p as usize]).collect();
-    let sorted_partitions = order.par_iter().map(|&p| partitions[p as usize]).collect();
-    let sorted_codes =
-        codes.into_par_iter().map(|column| order.iter().map(|&p| column[p as usize]).collect()).collect();
-    Ok(PeopleTable { ids: sorted_ids, partitions: sorted_partitions, codes: sorted_codes, unlisted_partitions })
+    let mut table = place_all(batches, placement, segmentations);
+    table.unlisted_partitions = unlisted_partitions;
+    Ok(table)
 }
 
 /// Null and out-of-range ids, over all batches, with a few examples.
@@ -140,24 +98,62 @@ fn check_batch_ids(batches: &[ClassifiedBatch], files: &[PathBuf], id_column: &s
     if issues.is_empty() { Ok(()) } else { Err(Error::People { issues }) }
 }
 
-/// Positions of `ids` in ascending id order (stable for equal ids).
-fn sort_order(ids: &[u32]) -> Vec<u32> {
-    let mut keys: Vec<u64> = ids.par_iter().enumerate().map(|(i, &id)| (u64::from(id) << 32) | i as u64).collect();
-    keys.par_sort_unstable();
-    keys.into_par_iter().map(|k| k as u32).collect()
+/// Where each person goes in the table: the sorted ids, and the position of each scan row
+/// (rows numbered over the batches in scan order).
+struct Placement {
+    ids: Vec<u32>,
+    positions: Vec<u32>,
 }
 
-/// Where each person goes in a dense table: the sorted ids, and each batch's rows' positions.
-struct DensePlacement {
-    ids: Vec<u32>,
-    positions: Vec<Vec<u32>>,
+/// For sparse ids, or duplicates (reported with their rows): the rows sorted by id (stable, by
+/// row for equal ids), so duplicates are neighbours.
+fn sorted_placement(batches: &[ClassifiedBatch], files: &[PathBuf], id_column: &str) -> Result<Placement> {
+    // Id in the high half, scan row in the low: one sort orders by id, then row.
+    let mut keys: Vec<u64> = Vec::with_capacity(batches.iter().map(|b| b.ids.len()).sum());
+    for batch in batches {
+        let first = keys.len() as u64;
+        keys.extend(batch.ids.iter().enumerate().map(|(i, &id)| (u64::from(id) << 32) | (first + i as u64)));
+    }
+    keys.par_sort_unstable();
+    let row_of = |row: u64| -> RowRef {
+        let mut first = 0;
+        for batch in batches {
+            let len = batch.ids.len() as u64;
+            if row < first + len {
+                return RowRef { file: files[batch.file].clone(), row: batch.first_row + (row - first) };
+            }
+            first += len;
+        }
+        unreachable!("row {row} is beyond the scan")
+    };
+    let mut duplicates = 0u64;
+    let mut examples = Vec::new();
+    for pair in keys.windows(2) {
+        if pair[0] >> 32 == pair[1] >> 32 {
+            duplicates += 1;
+            if examples.len() < EXAMPLES {
+                examples.push(((pair[0] >> 32) as u32, row_of(pair[0] & 0xFFFF_FFFF), row_of(pair[1] & 0xFFFF_FFFF)));
+            }
+        }
+    }
+    if duplicates > 0 {
+        return Err(Error::People {
+            issues: vec![PeopleIssue::DuplicateIds { column: id_column.to_owned(), count: duplicates, examples }],
+        });
+    }
+    let mut positions = vec![0u32; keys.len()];
+    for (position, &key) in keys.iter().enumerate() {
+        positions[(key & 0xFFFF_FFFF) as usize] = position as u32;
+    }
+    let ids = keys.into_par_iter().map(|key| (key >> 32) as u32).collect();
+    Ok(Placement { ids, positions })
 }
 
 /// For dense ids (a span at most twice the count) without duplicates: each row's position in
 /// id order, without a sort. A person's position is the number of ids below theirs, counted on
 /// a bitset of the span. `None` sends sparse ids, and duplicates (which the caller reports with
 /// their rows), to the sort.
-fn dense_placement(batches: &[ClassifiedBatch], total: usize) -> Option<DensePlacement> {
+fn dense_placement(batches: &[ClassifiedBatch], total: usize) -> Option<Placement> {
     let all_ids = || batches.iter().flat_map(|b| b.ids.iter().copied());
     let (min, max) = (all_ids().min()?, all_ids().max()?);
     let span = (max - min) as usize + 1;
@@ -187,7 +183,11 @@ fn dense_placement(batches: &[ClassifiedBatch], total: usize) -> Option<DensePla
         let (word, bit) = (slot / 64, slot % 64);
         below[word] + (present[word] & ((1u64 << bit) - 1)).count_ones()
     };
-    let positions = batches.par_iter().map(|b| b.ids.iter().map(|&id| position(id)).collect()).collect();
+    let mut positions = vec![0u32; total];
+    batch_slices(&mut positions, batches)
+        .into_par_iter()
+        .zip(batches)
+        .for_each(|(out, b)| out.iter_mut().zip(&b.ids).for_each(|(p, &id)| *p = position(id)));
     let ids = if span == total {
         (min..=max).collect()
     } else {
@@ -196,16 +196,26 @@ fn dense_placement(batches: &[ClassifiedBatch], total: usize) -> Option<DensePla
             .map(|slot| min + slot as u32)
             .collect()
     };
-    Some(DensePlacement { ids, positions })
+    Some(Placement { ids, positions })
 }
 
-/// The table of a dense placement: every batch's values written straight at their person's
-/// position, O(n) with no sort and no concatenated copy. The batches are consumed column by
-/// column, so each segmentation's per-batch codes are freed as soon as they are placed.
-fn place_dense(batches: Vec<ClassifiedBatch>, placement: DensePlacement) -> PeopleTable {
-    let DensePlacement { ids, positions } = placement;
-    let total = ids.len();
-    let segmentations = batches.first().map_or(0, |b| b.codes.len());
+/// `flat` (one value per scan row) cut into one slice per batch.
+fn batch_slices<'a, T>(mut flat: &'a mut [T], batches: &[ClassifiedBatch]) -> Vec<&'a mut [T]> {
+    batches
+        .iter()
+        .map(|b| {
+            let (head, rest) = std::mem::take(&mut flat).split_at_mut(b.ids.len());
+            flat = rest;
+            head
+        })
+        .collect()
+}
+
+/// The table of a placement: every batch's values written straight at their person's position,
+/// O(n) with no concatenated copy. The batches are consumed column by column, so each
+/// segmentation's per-batch codes are freed as soon as they are placed.
+fn place_all(batches: Vec<ClassifiedBatch>, placement: Placement, segmentations: usize) -> PeopleTable {
+    let Placement { ids, positions } = placement;
     let mut by_segmentation: Vec<Vec<Vec<SegmentCode>>> = (0..segmentations).map(|_| Vec::new()).collect();
     let mut by_batch_partitions = Vec::with_capacity(batches.len());
     for batch in batches {
@@ -214,16 +224,19 @@ fn place_dense(batches: Vec<ClassifiedBatch>, placement: DensePlacement) -> Peop
         }
         by_batch_partitions.push(batch.partitions);
     }
-    let codes = by_segmentation.into_par_iter().map(|per_batch| place(per_batch, &positions, total)).collect();
-    let partitions = place(by_batch_partitions, &positions, total);
+    let codes = by_segmentation.into_par_iter().map(|per_batch| place(per_batch, &positions)).collect();
+    let partitions = place(by_batch_partitions, &positions);
     PeopleTable { ids, partitions, codes, unlisted_partitions: BTreeMap::new() }
 }
 
-/// `per_batch` values, each written at its row's position.
-fn place<T: Copy + Default>(per_batch: Vec<Vec<T>>, positions: &[Vec<u32>], total: usize) -> Vec<T> {
-    let mut out = vec![T::default(); total];
-    for (values, positions) in per_batch.into_iter().zip(positions) {
-        for (&p, value) in positions.iter().zip(values) {
+/// `per_batch` values (in scan order), each written at its row's position.
+fn place<T: Copy + Default>(per_batch: Vec<Vec<T>>, positions: &[u32]) -> Vec<T> {
+    let mut out = vec![T::default(); positions.len()];
+    let mut first = 0;
+    for values in per_batch {
+        let batch_positions = &positions[first..first + values.len()];
+        first += values.len();
+        for (&p, value) in batch_positions.iter().zip(values) {
             out[p as usize] = value;
         }
     }
@@ -269,6 +282,5 @@ mod tests {
         let error = assemble(batches, &[PathBuf::from("p.parquet")], "person_id", 1).unwrap_err();
         let message = error.to_string();
         assert!(message.contains("2 at `p.parquet` row 0 and at `p.parquet` row 2"), "{message}");
-        assert_eq!(sort_order(&[2, 1, 2]), vec![1, 0, 2]);
     }
 }

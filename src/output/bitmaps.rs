@@ -6,17 +6,15 @@ use std::path::Path;
 
 use roaring::RoaringBitmap;
 
+use crate::engine::PersonSet;
 use crate::error::{Error, Result};
 
-/// Writes `bitmap` as it is: callers `optimize()` it first, once.
-pub fn write_bitmap(path: &Path, bitmap: &RoaringBitmap) -> Result<()> {
-    let err = |source| Error::Write { path: path.to_owned(), source };
+/// Writes `set` as it is: callers `optimize()` built bitmaps first, once.
+pub fn write_bitmap(path: &Path, set: &PersonSet) -> Result<()> {
     // Serialised in memory and written with one call: the page cache then fills whole pages
-    // instead of zeroing the rest of each page a small buffered write touches.
-    let mut bytes = Vec::with_capacity(bitmap.serialized_size());
-    bitmap.serialize_into(&mut bytes).map_err(err)?;
-    // Synced with the whole run by `Staging::publish`.
-    std::fs::write(path, bytes).map_err(err)
+    // instead of zeroing the rest of each page a small buffered write touches. Synced with the
+    // whole run by `Staging::publish`.
+    std::fs::write(path, set.portable_bytes()).map_err(|source| Error::Write { path: path.to_owned(), source })
 }
 
 pub fn read_bitmap(path: &Path) -> Result<RoaringBitmap> {

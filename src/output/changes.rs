@@ -58,7 +58,12 @@ pub fn current_segments(model: &Model, members: &Members) -> Vec<(String, Segmen
         .iter()
         .zip(&members.segments)
         .map(|(s, bitmaps)| {
-            let sets = s.segment_ids().into_iter().map(str::to_owned).zip(bitmaps.iter().cloned()).collect();
+            let sets = s
+                .segment_ids()
+                .into_iter()
+                .map(str::to_owned)
+                .zip(bitmaps.iter().map(|set| set.to_bitmap().into_owned()))
+                .collect();
             (s.id.clone(), sets)
         })
         .collect()

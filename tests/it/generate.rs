@@ -1,5 +1,7 @@
 //! `segcalc generate`: deterministic, valid, and runnable, dense or sparse ids.
 
+use segcalc::output::bitmaps::read_bitmap;
+
 use crate::support::{membership_lines, run_cli, stderr};
 
 fn generate(out: &std::path::Path, seed: &str, extra: &[&str]) {
@@ -57,4 +59,64 @@ fn more_people_than_ids_is_a_usage_error() {
     let output = run_cli(&["generate", "--people", "4294967296", "--out", dir.path().to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("at most 4294967295"), "{}", stderr(&output));
+}
+
+/// The same people with sparse ids take other paths (sorted placement, bitmaps encoded from id
+/// lists, partial overlaps selected by rows): every output must be the dense run's, ids mapped.
+#[test]
+fn sparse_ids_give_the_dense_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (dense, sparse) = (dir.path().join("dense"), dir.path().join("sparse"));
+    generate(&dense, "11", &["--files", "3"]);
+    generate(&sparse, "11", &["--files", "3", "--sparse-ids"]);
+    let (out_dense, out_sparse) = (dir.path().join("out-dense"), dir.path().join("out-sparse"));
+    let manifest_dense = run(&dense, &out_dense);
+    let manifest_sparse = run(&sparse, &out_sparse);
+    // `generate` numbers person i as i + 1 (dense) or by this bijection (sparse).
+    let to_sparse = |id: u32| (id - 1).wrapping_mul(0x9E37_79B1) ^ 0x5bd1_e995;
+
+    let mut mapped: Vec<String> = membership_lines(&out_dense)
+        .iter()
+        .map(|line| {
+            let (rest, id) = line.rsplit_once(',').unwrap();
+            format!("{rest},{}", to_sparse(id.parse().unwrap()))
+        })
+        .collect();
+    mapped.sort();
+    assert_eq!(mapped, membership_lines(&out_sparse));
+    assert_eq!(manifest_dense["segmentations"], manifest_sparse["segmentations"]);
+    assert_eq!(manifest_dense["workspaces"], manifest_sparse["workspaces"]);
+
+    let bitmaps = out_dense.join("current").join("bitmaps");
+    let mut files = 0;
+    for workspace in std::fs::read_dir(&bitmaps).unwrap() {
+        for segmentation in std::fs::read_dir(workspace.unwrap().path()).unwrap() {
+            for file in std::fs::read_dir(segmentation.unwrap().path()).unwrap() {
+                let path = file.unwrap().path();
+                let relative = path.strip_prefix(&bitmaps).unwrap();
+                let dense_set = read_bitmap(&path).unwrap();
+                let sparse_set = read_bitmap(&out_sparse.join("current").join("bitmaps").join(relative)).unwrap();
+                let expected: roaring::RoaringBitmap = dense_set.iter().map(to_sparse).collect();
+                assert_eq!(sparse_set, expected, "{}", relative.display());
+                files += 1;
+            }
+        }
+    }
+    assert!(files > 100, "{files} bitmap files");
+    // The dataset has partial overlaps: shared views that see some, not all, of the scope.
+    let scope = |id: &serde_json::Value| {
+        let all = manifest_dense["segmentations"].as_array().unwrap();
+        all.iter().find(|s| s["id"] == *id).unwrap()["scope"].as_u64().unwrap()
+    };
+    let partial = manifest_dense["workspaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|w| w["segmentations"].as_array().unwrap())
+        .filter(|v| {
+            let seen: u64 = v["segments"].as_array().unwrap().iter().map(|g| g["people"].as_u64().unwrap()).sum();
+            seen > 0 && seen < scope(&v["id"])
+        })
+        .count();
+    assert!(partial > 0);
 }
