@@ -212,10 +212,12 @@ fn batch_slices<'a, T>(mut flat: &'a mut [T], batches: &[ClassifiedBatch]) -> Ve
 }
 
 /// The table of a placement: every batch's values written straight at their person's position,
-/// O(n) with no concatenated copy. Segment codes move eight segmentations at a time, packed into
-/// one `u64` per row: with sparse ids a row's position is anywhere in the table, so every
-/// scattered write is a cache miss, and one per eight columns costs an eighth of one per
-/// column. Each group's per-batch codes are freed as soon as it is placed.
+/// O(n) with no concatenated copy; each column's (or group's) per-batch values are freed as
+/// soon as it is placed. When batches scatter over the table (sparse or shuffled ids), segment
+/// codes move eight segmentations at a time, packed into one `u64` per row: every scattered
+/// write is a cache miss, and one per eight columns costs an eighth of one per column. When
+/// batches land in narrow windows (files roughly in id order) the writes hit the cache anyway,
+/// and the packed copy would only cost memory.
 fn place_all(batches: Vec<ClassifiedBatch>, placement: Placement, segmentations: usize) -> PeopleTable {
     let Placement { ids, positions } = placement;
     let mut by_segmentation: Vec<Vec<Vec<SegmentCode>>> = (0..segmentations).map(|_| Vec::new()).collect();
@@ -226,14 +228,33 @@ fn place_all(batches: Vec<ClassifiedBatch>, placement: Placement, segmentations:
         }
         by_batch_partitions.push(batch.partitions);
     }
-    let mut groups = Vec::new();
-    while !by_segmentation.is_empty() {
-        let rest = by_segmentation.split_off(by_segmentation.len().min(PACKED_LANES));
-        groups.push(std::mem::replace(&mut by_segmentation, rest));
-    }
-    let codes = groups.into_par_iter().flat_map_iter(|group| place_packed(group, &positions)).collect();
+    let codes = if is_scattered(&positions, &by_batch_partitions) {
+        let mut groups = Vec::new();
+        while !by_segmentation.is_empty() {
+            let rest = by_segmentation.split_off(by_segmentation.len().min(PACKED_LANES));
+            groups.push(std::mem::replace(&mut by_segmentation, rest));
+        }
+        groups.into_par_iter().flat_map_iter(|group| place_packed(group, &positions)).collect()
+    } else {
+        by_segmentation.into_par_iter().map(|per_batch| place(per_batch, &positions)).collect()
+    };
     let partitions = place(by_batch_partitions, &positions);
     PeopleTable { ids, partitions, codes, unlisted_partitions: BTreeMap::new() }
+}
+
+/// Do the batches' rows land all over the table, rather than each batch in a window a few
+/// times its size?
+fn is_scattered<T>(positions: &[u32], per_batch: &[Vec<T>]) -> bool {
+    let mut first = 0;
+    let mut spread = 0usize;
+    for batch in per_batch {
+        let window = &positions[first..first + batch.len()];
+        first += batch.len();
+        if let (Some(min), Some(max)) = (window.iter().min(), window.iter().max()) {
+            spread += (max - min) as usize + 1;
+        }
+    }
+    spread > positions.len().saturating_mul(4)
 }
 
 /// Byte columns packed into one `u64` per row.
@@ -342,5 +363,23 @@ mod tests {
         let error = assemble(batches, &[PathBuf::from("p.parquet")], "person_id", SEGMENTATIONS).unwrap_err();
         let message = error.to_string();
         assert!(message.contains("2 at `p.parquet` row 0 and at `p.parquet` row 2"), "{message}");
+    }
+
+    #[test]
+    fn packed_placement_is_column_placement() {
+        // Two batches whose rows go all over a 9000-row table.
+        let positions: Vec<u32> = (0..9000u32).map(|i| i * 4001 % 9000).collect();
+        let columns: Vec<Vec<Vec<u8>>> = (0..PACKED_LANES as u32 - 1)
+            .map(|c| vec![(0..5000u32).map(|i| (i * c % 256) as u8).collect(), vec![c as u8; 4000]])
+            .collect();
+        let packed = place_packed(columns.clone(), &positions);
+        let one_by_one: Vec<Vec<u8>> = columns.into_iter().map(|column| place(column, &positions)).collect();
+        assert_eq!(packed, one_by_one);
+        let batches = [vec![0u8; 5000], vec![0u8; 4000]];
+        assert!(!is_scattered(&(0..9000).collect::<Vec<u32>>(), &batches));
+        let mut local: Vec<u32> = (0..9000).collect();
+        local[..5000].reverse();
+        assert!(!is_scattered(&local, &batches));
+        assert!(is_scattered(&positions, &vec![vec![0u8; 1000]; 9]));
     }
 }
