@@ -35,13 +35,45 @@ impl fmt::Display for ModelIssue {
 /// A problem in the people table or a static list that breaks SPEC §2.1.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PeopleIssue {
-    MissingColumn { file: PathBuf, column: String, role: &'static str },
-    UnsupportedType { file: PathBuf, column: String, role: &'static str, found: String, expected: &'static str },
-    TypeConflict { column: String, first_file: PathBuf, first_type: String, other_file: PathBuf, other_type: String },
-    NullIds { column: String, count: u64, examples: Vec<RowRef> },
-    IdsOutOfRange { column: String, count: u64, examples: Vec<(RowRef, String)> },
-    DuplicateIds { column: String, count: u64, examples: Vec<(u32, RowRef, RowRef)> },
-    TooManyPeople { rows: u64 },
+    /// `found`: the columns the file has (hive folder columns included), for the hint.
+    MissingColumn {
+        file: PathBuf,
+        column: String,
+        role: &'static str,
+        found: Vec<String>,
+    },
+    UnsupportedType {
+        file: PathBuf,
+        column: String,
+        role: &'static str,
+        found: String,
+        expected: &'static str,
+    },
+    TypeConflict {
+        column: String,
+        first_file: PathBuf,
+        first_type: String,
+        other_file: PathBuf,
+        other_type: String,
+    },
+    NullIds {
+        column: String,
+        count: u64,
+        examples: Vec<RowRef>,
+    },
+    IdsOutOfRange {
+        column: String,
+        count: u64,
+        examples: Vec<(RowRef, String)>,
+    },
+    DuplicateIds {
+        column: String,
+        count: u64,
+        examples: Vec<(u32, RowRef, RowRef)>,
+    },
+    TooManyPeople {
+        rows: u64,
+    },
 }
 
 /// A row of an input file: the file and the 0-based row number within it.
@@ -60,38 +92,99 @@ impl fmt::Display for RowRef {
 impl fmt::Display for PeopleIssue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::MissingColumn { file, column, role } => write!(
-                f,
-                "`{}` has no {role} column `{column}`; name another one with \"people\": {{\"{}\": ...}} in model.json",
-                file.display(),
-                if *role == "id" { "id_column" } else { "partition_column" }
-            ),
-            Self::UnsupportedType { file, column, role, found, expected } => {
-                write!(f, "{role} column `{column}` in `{}` has type {found}; it must be {expected}", file.display())
+            Self::MissingColumn { file, column, role, found } => {
+                write!(f, "`{}` has no {role} column `{column}`", file.display())?;
+                let names: Vec<&str> = found.iter().map(String::as_str).collect();
+                if let Some(near) = crate::model::json::nearest(column, &names) {
+                    write!(f, " (did you mean `{near}`?)")?;
+                } else if !found.is_empty() {
+                    write!(f, " (its columns: {})", name_list(found))?;
+                }
+                if *role == "id" {
+                    write!(
+                        f,
+                        "; rename the column, or name yours with \"people\": {{\"id_column\": ...}} in model.json"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "; rename the column, name yours with \"people\": {{\"partition_column\": ...}} in model.json, or put the file in `{column}=<value>` folders"
+                    )
+                }
             }
+            Self::UnsupportedType { file, column, role, found, expected } => write!(
+                f,
+                "{role} column `{column}` in `{}` has type {found}; it must be {expected}: write the column as one, or name another with \"people\": {{\"{role}_column\": ...}} in model.json",
+                file.display()
+            ),
             Self::TypeConflict { column, first_file, first_type, other_file, other_type } => write!(
                 f,
-                "column `{column}` is {first_type} in `{}` but {other_type} in `{}`; all files must agree on a column's type family",
+                "column `{column}` is {first_type} in `{}` but {other_type} in `{}`; all files must agree on a column's type family: write them with the same type",
                 first_file.display(),
                 other_file.display()
             ),
             Self::NullIds { column, count, examples } => {
-                write!(f, "`{column}` is null in {count} row(s) (ids may not be null): ")?;
-                write_list(f, examples.iter())
+                write!(f, "`{column}` is null in {count} row(s){}: ", shown_of(*count, examples.len()))?;
+                write_list(f, examples.iter())?;
+                f.write_str(" (rows count from 0)")?;
+                write!(f, "; every person needs an id: fill them in or drop those rows")
             }
             Self::IdsOutOfRange { column, count, examples } => {
-                write!(f, "`{column}` is outside 0..=4294967295 in {count} row(s): ")?;
-                write_list(f, examples.iter().map(|(at, v)| format!("{v} at {at}")))
+                write!(
+                    f,
+                    "`{column}` is outside 0..=4294967295 in {count} row(s){}: ",
+                    shown_of(*count, examples.len())
+                )?;
+                write_list(f, examples.iter().map(|(at, v)| format!("{v} at {at}")))?;
+                f.write_str(" (rows count from 0)")?;
+                write!(f, "; person ids are whole numbers from 0 to 4294967295: renumber those people")
             }
             Self::DuplicateIds { column, count, examples } => {
-                write!(f, "{count} `{column}` value(s) occur more than once (ids must be unique over all files): ")?;
-                write_list(f, examples.iter().map(|(id, a, b)| format!("{id} at {a} and at {b}")))
+                write!(f, "{count} `{column}` value(s) occur more than once{}: ", shown_of(*count, examples.len()))?;
+                write_list(f, examples.iter().map(|(id, a, b)| format!("{id} at {a} and at {b}")))?;
+                f.write_str(" (rows count from 0)")?;
+                write!(f, "; ids must be unique over all files: remove the duplicate rows (or a file copied twice)")
             }
             Self::TooManyPeople { rows } => {
-                write!(f, "the people table has {rows} rows, more than the 4294967296 distinct person ids allow")
+                write!(
+                    f,
+                    "the people table has {rows} rows, more than the 4294967296 distinct person ids allow; split it into several datasets"
+                )
             }
         }
     }
+}
+
+/// " (first N shown)" when a list of examples is shorter than the count it illustrates.
+fn shown_of(count: u64, shown: usize) -> String {
+    if count > shown as u64 { format!(" (first {shown} shown)") } else { String::new() }
+}
+
+/// At most [`NAMES_SHOWN`] names, quoted, then how many more: "`a`, `b`, `c` and 4 more".
+#[must_use]
+pub fn name_list(names: &[String]) -> String {
+    let shown: Vec<String> = names.iter().take(NAMES_SHOWN).map(|n| format!("`{}`", shorten(n))).collect();
+    let more = names.len().saturating_sub(NAMES_SHOWN);
+    if more > 0 { format!("{} and {more} more", shown.join(", ")) } else { shown.join(", ") }
+}
+
+/// How many names [`name_list`] shows.
+pub const NAMES_SHOWN: usize = 8;
+
+/// The longest user text a message repeats whole; longer text is cut, so that a megabyte of
+/// JSON does not come back as one line of error.
+pub const SHOWN_CHARS: usize = 80;
+
+/// `text` as a message repeats it: whole up to [`SHOWN_CHARS`] characters, else its start, an
+/// ellipsis and its length.
+#[must_use]
+pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    let count = text.chars().count();
+    if count <= SHOWN_CHARS {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let start: String = text.chars().take(SHOWN_CHARS - 20).collect();
+    std::borrow::Cow::Owned(format!("{start}… ({count} characters)"))
 }
 
 fn write_list<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: impl Iterator<Item = T>) -> fmt::Result {
@@ -128,21 +221,21 @@ pub enum Error {
     #[error("bad usage: {message}")]
     Usage { message: String },
 
-    #[error("cannot read `{}`: {source}", path.display())]
+    #[error("cannot read `{}`: {source}{}", path.display(), read_hint(source))]
     Read {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
 
-    #[error("cannot write `{}`: {source}", path.display())]
+    #[error("cannot write `{}`: {source}{}", path.display(), write_hint(source))]
     Write {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
 
-    #[error("`{}` is not valid JSON: {message} at line {line}, column {column}", path.display())]
+    #[error("`{}` is not valid JSON (line {line}, column {column}): {message}; fix the JSON there", path.display())]
     ModelSyntax { path: PathBuf, message: String, line: usize, column: usize },
 
     #[error("{}", render_model_issues(path, issues, people))]
@@ -159,14 +252,22 @@ pub enum Error {
     #[error("`{}` is not a usable people source: {reason}", path.display())]
     NoPeople { path: PathBuf, reason: String },
 
-    #[error("`{}` is not readable Parquet: {}", path.display(), parquet_message(source))]
+    #[error(
+        "`{}` is not readable Parquet: {}; check that the file is Parquet and complete (not truncated or still being written)",
+        path.display(),
+        parquet_message(source)
+    )]
     Parquet {
         path: PathBuf,
         #[source]
         source: parquet::errors::ParquetError,
     },
 
-    #[error("`{}`: cannot decode row group {row_group}: {}", path.display(), parquet_message(source))]
+    #[error(
+        "`{}`: cannot decode row group {row_group}: {}; the file is damaged or uses a feature segcalc cannot read: write it again",
+        path.display(),
+        parquet_message(source)
+    )]
     Decode {
         path: PathBuf,
         row_group: usize,
@@ -174,7 +275,11 @@ pub enum Error {
         source: parquet::errors::ParquetError,
     },
 
-    #[error("`{}`: cannot read column `{column}`: {source}", path.display())]
+    #[error(
+        "`{}`: cannot read column `{column}`: {}; check the column's type in that file",
+        path.display(),
+        arrow_message(source)
+    )]
     Arrow {
         path: PathBuf,
         column: String,
@@ -182,7 +287,11 @@ pub enum Error {
         source: arrow_schema::ArrowError,
     },
 
-    #[error("cannot write Parquet file `{}`: {}", path.display(), parquet_message(source))]
+    #[error(
+        "cannot write Parquet file `{}`: {}; check that the disk has space and the folder is writable",
+        path.display(),
+        parquet_message(source)
+    )]
     ParquetWrite {
         path: PathBuf,
         #[source]
@@ -192,17 +301,33 @@ pub enum Error {
     #[error("static list `{list}` ({}): {reason}", path.display())]
     List { list: String, path: PathBuf, reason: String },
 
-    #[error("--strict: {} warning(s) count as errors:\n{}", warnings.len(), render_warnings(warnings))]
+    #[error(
+        "--strict: {} warning(s) count as errors (fix them, or run without --strict):\n{}",
+        warnings.len(),
+        render_warnings(warnings)
+    )]
     StrictWarnings { warnings: Vec<Warning> },
 
     #[error("bad --as-of `{value}`: {reason}")]
     AsOf { value: String, reason: String },
 
-    #[error("cannot start worker threads: {message}")]
+    #[error("cannot start worker threads: {message}; try a smaller --threads")]
     Threads { message: String },
 
     #[error("another segcalc run holds the lock `{}` ({holder}); try again when it has finished", path.display())]
     Locked { path: PathBuf, holder: String },
+
+    /// A name given on the command line (`--user`, `--workspace`, `--run`) that the model or the
+    /// published run does not have.
+    #[error("unknown {kind} `{}` in {place}{}", shorten(name), known_hint(kind, name, known))]
+    Unknown { kind: &'static str, name: String, place: String, known: Vec<String> },
+
+    /// A run's manifest.json that does not parse.
+    #[error(
+        "`{}` is not a valid run manifest: {message}; the run folder is damaged, or was written by another segcalc version",
+        path.display()
+    )]
+    Manifest { path: PathBuf, message: String },
 }
 
 impl Error {
@@ -217,14 +342,16 @@ impl Error {
             | Self::NoPeople { .. }
             | Self::List { .. }
             | Self::StrictWarnings { .. }
-            | Self::AsOf { .. } => 2,
+            | Self::AsOf { .. }
+            | Self::Unknown { .. } => 2,
             Self::Read { .. }
             | Self::Write { .. }
             | Self::Parquet { .. }
             | Self::Decode { .. }
             | Self::Arrow { .. }
             | Self::ParquetWrite { .. }
-            | Self::Threads { .. } => 1,
+            | Self::Threads { .. }
+            | Self::Manifest { .. } => 1,
             Self::Locked { .. } => 75,
         }
     }
@@ -243,10 +370,66 @@ fn render_model_issues(path: &std::path::Path, issues: &[ModelIssue], people: &[
     out
 }
 
-/// A Parquet error's text without the crate's "Parquet error: " prefix.
+/// A Parquet error's text without the wrappers' prefixes ("Parquet error: ", "External: ", ...),
+/// which say nothing to a user and pile up when one error wraps another.
 fn parquet_message(e: &parquet::errors::ParquetError) -> String {
-    let text = e.to_string();
-    text.strip_prefix("Parquet error: ").unwrap_or(&text).to_owned()
+    strip_prefixes(&e.to_string())
+}
+
+fn arrow_message(e: &arrow_schema::ArrowError) -> String {
+    strip_prefixes(&e.to_string())
+}
+
+fn strip_prefixes(text: &str) -> String {
+    const PREFIXES: [&str; 7] = [
+        "Parquet error: ",
+        "Parquet argument error: ",
+        "External: ",
+        "External error: ",
+        "Arrow: ",
+        "Invalid argument error: ",
+        "Arrow error: ",
+    ];
+    let mut rest = text;
+    while let Some(stripped) = PREFIXES.iter().find_map(|p| rest.strip_prefix(p)) {
+        rest = stripped;
+    }
+    rest.to_owned()
+}
+
+/// What to do about a failed read, by its kind.
+fn read_hint(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "; check the path",
+        ErrorKind::PermissionDenied => "; check the permissions: this user may not read it",
+        ErrorKind::IsADirectory => "; a file is expected here, not a folder",
+        _ => "; check the file and the disk it is on",
+    }
+}
+
+/// What to do about a failed write, by its kind.
+fn write_hint(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => "; free some disk space and run again",
+        ErrorKind::Unsupported => "",
+        ErrorKind::NotFound => "; check that the folder above it exists",
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
+            "; check the permissions: this user may not write there"
+        }
+        _ => "; check that the folder is writable and the disk has space",
+    }
+}
+
+/// "; did you mean `x`? (xs: ...)", or "; the xs are ...", or "; there are no xs".
+fn known_hint(kind: &str, name: &str, known: &[String]) -> String {
+    let names: Vec<&str> = known.iter().map(String::as_str).collect();
+    match crate::model::json::nearest(name, &names) {
+        Some(near) => format!("; did you mean `{near}`? ({kind}s: {})", name_list(known)),
+        None if known.is_empty() => format!("; there are no {kind}s"),
+        None => format!("; the {kind}s are {}", name_list(known)),
+    }
 }
 
 fn render_people_issues(issues: &[PeopleIssue]) -> String {
@@ -295,9 +478,88 @@ mod tests {
         let decode = Error::Decode { path: PathBuf::from("people.parquet"), row_group: 3, source: error };
         assert_eq!(
             decode.to_string(),
-            "`people.parquet`: cannot decode row group 3: the Parquet reader failed on corrupt data (decoder set)"
+            "`people.parquet`: cannot decode row group 3: the Parquet reader failed on corrupt data (decoder set); the file is damaged or uses a feature segcalc cannot read: write it again"
         );
         assert!(formatted.to_string().ends_with("(offset + len out of bounds)"));
         assert_eq!(decode.exit_code(), 1);
+    }
+
+    #[test]
+    fn wrapped_errors_lose_their_prefixes() {
+        let nested = parquet::errors::ParquetError::External(Box::new(arrow_schema::ArrowError::ParquetError(
+            "Parquet error: integer overflow decoding thrift value".into(),
+        )));
+        assert_eq!(
+            nested.to_string(),
+            "External: Parquet argument error: Parquet error: integer overflow decoding thrift value"
+        );
+        assert_eq!(parquet_message(&nested), "integer overflow decoding thrift value");
+        let eof = parquet::errors::ParquetError::EOF("file too small".into());
+        assert_eq!(parquet_message(&eof), "EOF: file too small");
+    }
+
+    #[test]
+    fn long_text_is_cut_and_lists_are_capped() {
+        assert_eq!(shorten("industry"), "industry");
+        let exact = "x".repeat(SHOWN_CHARS);
+        assert_eq!(shorten(&exact), exact);
+        let long = format!("{}é", "(".repeat(100_000));
+        assert_eq!(shorten(&long), format!("{}… (100001 characters)", "(".repeat(SHOWN_CHARS - 20)));
+        let names: Vec<String> = (1..=10).map(|i| format!("w{i}")).collect();
+        assert_eq!(name_list(&names[..2]), "`w1`, `w2`");
+        assert_eq!(name_list(&names), "`w1`, `w2`, `w3`, `w4`, `w5`, `w6`, `w7`, `w8` and 2 more");
+    }
+
+    #[test]
+    fn unknown_names_come_with_the_known_ones() {
+        let unknown = |name: &str, known: &[&str]| Error::Unknown {
+            kind: "user",
+            name: name.to_owned(),
+            place: "run 1".to_owned(),
+            known: known.iter().map(|k| (*k).to_owned()).collect(),
+        };
+        assert_eq!(
+            unknown("zed", &["ann", "bob"]).to_string(),
+            "unknown user `zed` in run 1; the users are `ann`, `bob`"
+        );
+        assert_eq!(
+            unknown("bobb", &["ann", "bob"]).to_string(),
+            "unknown user `bobb` in run 1; did you mean `bob`? (users: `ann`, `bob`)"
+        );
+        assert_eq!(unknown("zed", &[]).to_string(), "unknown user `zed` in run 1; there are no users");
+        assert_eq!(unknown("zed", &[]).exit_code(), 2);
+    }
+
+    #[test]
+    fn io_errors_say_what_to_check() {
+        use std::io::{Error as Io, ErrorKind};
+        let read = |kind| Error::Read { path: PathBuf::from("m.json"), source: Io::new(kind, "oops") };
+        assert_eq!(read(ErrorKind::NotFound).to_string(), "cannot read `m.json`: oops; check the path");
+        assert!(read(ErrorKind::PermissionDenied).to_string().ends_with("this user may not read it"));
+        let write = |kind| Error::Write { path: PathBuf::from("out"), source: Io::new(kind, "oops") };
+        assert!(write(ErrorKind::StorageFull).to_string().ends_with("; free some disk space and run again"));
+        assert!(
+            write(ErrorKind::Other).to_string().ends_with("; check that the folder is writable and the disk has space")
+        );
+    }
+
+    #[test]
+    fn people_issues_say_what_to_do() {
+        let missing = PeopleIssue::MissingColumn {
+            file: PathBuf::from("p.parquet"),
+            column: "person_id".into(),
+            role: "id",
+            found: vec!["id".into(), "region".into()],
+        };
+        assert_eq!(
+            missing.to_string(),
+            "`p.parquet` has no id column `person_id` (its columns: `id`, `region`); rename the column, or name yours with \"people\": {\"id_column\": ...} in model.json"
+        );
+        let at = |row| RowRef { file: PathBuf::from("p.parquet"), row };
+        let nulls = PeopleIssue::NullIds { column: "person_id".into(), count: 9, examples: vec![at(1), at(4)] };
+        assert_eq!(
+            nulls.to_string(),
+            "`person_id` is null in 9 row(s) (first 2 shown): `p.parquet` row 1; `p.parquet` row 4 (rows count from 0); every person needs an id: fill them in or drop those rows"
+        );
     }
 }

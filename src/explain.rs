@@ -111,25 +111,38 @@ struct Row {
 pub fn explain(options: &ExplainOptions) -> Result<Explanation> {
     let as_of = parse_as_of(options.as_of.as_deref(), chrono::Utc::now())?;
     let person = u32::try_from(options.person).map_err(|_| Error::Usage {
-        message: format!("--person {} is outside the person id range 0..=4294967295", options.person),
+        message: format!(
+            "--person {} is outside the person id range 0..=4294967295; give the id as it is in the people table",
+            options.person
+        ),
     })?;
     let inputs = load(&options.paths, instant_nanos(&as_of))?;
     let model = &inputs.model;
     let workspace = match &options.workspace {
-        Some(w) => Some(
-            model
-                .workspaces
-                .iter()
-                .position(|x| &x.id == w)
-                .ok_or_else(|| Error::Usage { message: format!("unknown workspace `{w}`") })?,
-        ),
+        Some(w) => Some(model.workspaces.iter().position(|x| &x.id == w).ok_or_else(|| Error::Unknown {
+            kind: "workspace",
+            name: w.clone(),
+            place: format!("`{}`", inputs.model_path.display()),
+            known: model.workspaces.iter().map(|x| x.id.clone()).collect(),
+        })?),
         None => None,
     };
     if let Some(s) = &options.segmentation
         && !model.segmentations.iter().any(|x| &x.id == s)
     {
-        let hint = if model.drafts.contains(s) { " (it is a draft: drafts are not calculated)" } else { "" };
-        return Err(Error::Usage { message: format!("no approved segmentation `{s}`{hint}") });
+        if model.drafts.contains(s) {
+            return Err(Error::Usage {
+                message: format!(
+                    "segmentation `{s}` is a draft: drafts are not calculated, so there is nothing to explain; approve it (\"status\": \"approved\") first"
+                ),
+            });
+        }
+        return Err(Error::Unknown {
+            kind: "approved segmentation",
+            name: s.clone(),
+            place: format!("`{}`", inputs.model_path.display()),
+            known: model.segmentations.iter().map(|x| x.id.clone()).collect(),
+        });
     }
     let row = find_row(&inputs, person)?;
     let codes = PartitionCodes::new(model);
@@ -316,7 +329,11 @@ fn find_row(inputs: &Inputs, person: u32) -> Result<Row> {
     let mut rows: Vec<Row> = found.into_iter().flatten().collect();
     match rows.len() {
         0 => Err(Error::Usage {
-            message: format!("person {person} is not in the people table ({})", inputs.source.root.display()),
+            message: format!(
+                "person {person} is not in the people table `{}` (no row has `{}` = {person}); check the id, or the people files given with --people",
+                inputs.source.root.display(),
+                model.id_column
+            ),
         }),
         1 => Ok(rows.remove(0)),
         _ => {
@@ -324,7 +341,12 @@ fn find_row(inputs: &Inputs, person: u32) -> Result<Row> {
                 .iter()
                 .map(|r| format!("`{}` row {}", inputs.source.files[r.file].path.display(), r.index))
                 .collect();
-            Err(Error::Usage { message: format!("person {person} occurs more than once: {}", places.join(", ")) })
+            Err(Error::Usage {
+                message: format!(
+                    "person {person} occurs more than once: {} (rows count from 0); ids must be unique: run `segcalc validate` for every duplicate",
+                    places.join(", ")
+                ),
+            })
         }
     }
 }

@@ -45,7 +45,12 @@ pub struct Inputs {
 
 pub fn load(paths: &DatasetPaths, as_of_nanos: i128) -> Result<Inputs> {
     if !paths.dataset.is_dir() && (paths.people.is_none() || paths.model.is_none()) {
-        return Err(Error::Usage { message: format!("dataset `{}` is not a folder", paths.dataset.display()) });
+        return Err(Error::Usage {
+            message: format!(
+                "dataset `{}` is not a folder; give the folder that holds model.json and people.parquet (or people/), or both --model and --people",
+                paths.dataset.display()
+            ),
+        });
     }
     let model_path = paths.model_path();
     let mut issues = Issues::default();
@@ -70,7 +75,7 @@ pub fn load(paths: &DatasetPaths, as_of_nanos: i128) -> Result<Inputs> {
             warnings.push(Warning {
                 at: Some(first.display().to_string()),
                 message: format!(
-                    "column `{name}` is missing from {} of {} people files: read as null there",
+                    "column `{name}` is missing from {} of {} people files (the first is named below): read as null there; add it to those files if null is wrong",
                     column.missing_in.len(),
                     source.files.len()
                 ),
@@ -93,11 +98,20 @@ pub fn load(paths: &DatasetPaths, as_of_nanos: i128) -> Result<Inputs> {
 fn check_people_schema(source: &PeopleSource, model: &Model) -> Vec<PeopleIssue> {
     let mut issues: Vec<PeopleIssue> = source.issues.clone();
     for file in &source.files {
+        // The file's columns, then its hive folder columns: for the hint of a missing column.
+        let found = || -> Vec<String> {
+            let mut names: Vec<String> = file.metadata.schema().fields().iter().map(|f| f.name().clone()).collect();
+            names.extend(
+                file.hive.iter().map(|(name, _)| name.clone()).filter(|n| !names.contains(n)).collect::<Vec<_>>(),
+            );
+            names
+        };
         match file.column_type(&model.id_column) {
             None => issues.push(PeopleIssue::MissingColumn {
                 file: file.path.clone(),
                 column: model.id_column.clone(),
                 role: "id",
+                found: found(),
             }),
             Some(dt) if !dt.is_integer() => issues.push(PeopleIssue::UnsupportedType {
                 file: file.path.clone(),
@@ -113,6 +127,7 @@ fn check_people_schema(source: &PeopleSource, model: &Model) -> Vec<PeopleIssue>
                 file: file.path.clone(),
                 column: model.partition_column.clone(),
                 role: "partition",
+                found: found(),
             }),
             Some(dt) if !(dt.is_integer() || family_of(dt) == Some(TypeFamily::Text)) => {
                 issues.push(PeopleIssue::UnsupportedType {

@@ -19,7 +19,9 @@ pub fn load_list(id: &str, path: &Path) -> Result<RoaringBitmap> {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(fail(format!("the file does not exist; a rule uses `member_of_list: \"{id}\"`")));
+            return Err(fail(format!(
+                "the file does not exist, but a rule uses `\"member_of_list\": \"{id}\"`; add it (one integer column `{LIST_COLUMN}`) or remove the rule"
+            )));
         }
         Err(source) => {
             return Err(Error::Read { path: path.to_owned(), source });
@@ -29,11 +31,16 @@ pub fn load_list(id: &str, path: &Path) -> Result<RoaringBitmap> {
         .map_err(|source| Error::Parquet { path: path.to_owned(), source })?;
     let Ok(root) = builder.schema().index_of(LIST_COLUMN) else {
         let found: Vec<String> = builder.schema().fields().iter().map(|f| format!("`{}`", f.name())).collect();
-        return Err(fail(format!("it has no `{LIST_COLUMN}` column (found {})", found.join(", "))));
+        return Err(fail(format!(
+            "it has no `{LIST_COLUMN}` column (found {}); rename the column of person ids to `{LIST_COLUMN}`",
+            found.join(", ")
+        )));
     };
     let data_type = builder.schema().field(root).data_type().clone();
     if !data_type.is_integer() {
-        return Err(fail(format!("`{LIST_COLUMN}` has type {data_type}; it must be an integer")));
+        return Err(fail(format!(
+            "`{LIST_COLUMN}` has type {data_type}; it must be an integer: write the ids as integers"
+        )));
     }
     let mask = ProjectionMask::roots(builder.parquet_schema(), [root]);
     let reader = builder
@@ -52,10 +59,16 @@ pub fn load_list(id: &str, path: &Path) -> Result<RoaringBitmap> {
             source,
         })?;
         if let Some(&r) = problems.null_rows.first() {
-            return Err(fail(format!("`{LIST_COLUMN}` is null at row {}", row + r as u64)));
+            return Err(fail(format!(
+                "`{LIST_COLUMN}` is null at row {} (rows count from 0); fill in the id or drop the row",
+                row + r as u64
+            )));
         }
         if let Some((r, v)) = problems.out_of_range_rows.first() {
-            return Err(fail(format!("`{LIST_COLUMN}` {v} at row {} is outside 0..=4294967295", row + *r as u64)));
+            return Err(fail(format!(
+                "`{LIST_COLUMN}` {v} at row {} (rows count from 0) is outside 0..=4294967295, the range of person ids; fix or drop the row",
+                row + *r as u64
+            )));
         }
         members.extend(ids);
         row += batch.num_rows() as u64;

@@ -10,6 +10,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::model::json::{did_you_mean, quote_list};
 use crate::output::bitmaps::read_bitmap;
 use crate::output::manifest::Manifest;
 use crate::output::publish::{RUNS_DIR, current_run};
@@ -85,15 +86,76 @@ fn usage(message: String) -> Error {
 }
 
 fn run_dir(options: &ShowOptions) -> Result<PathBuf> {
+    let runs = options.out.join(RUNS_DIR);
     let dir = match &options.run {
-        Some(id) => options.out.join(RUNS_DIR).join(id),
-        None => current_run(&options.out)
-            .ok_or_else(|| usage(format!("no published run in `{}` (no `current` link)", options.out.display())))?,
+        Some(id) => {
+            let dir = runs.join(id);
+            if !dir.is_dir() || id.starts_with('.') || id.contains(['/', '\\']) {
+                return Err(Error::Unknown {
+                    kind: "run",
+                    name: id.clone(),
+                    place: format!("`{}`", runs.display()),
+                    known: run_ids(&runs),
+                });
+            }
+            dir
+        }
+        None => current_run(&options.out).ok_or_else(|| {
+            usage(format!(
+                "no published run in `{}` (no `current` link); check the folder, or publish one with `segcalc run DATASET --out {}`",
+                options.out.display(),
+                options.out.display()
+            ))
+        })?,
     };
     if !dir.join("manifest.json").is_file() {
-        return Err(usage(format!("`{}` is not a complete run (no manifest.json)", dir.display())));
+        let runs = run_ids(&runs);
+        return Err(usage(format!(
+            "`{}` is not a complete run (no manifest.json); choose another with --run ID (runs: {})",
+            dir.display(),
+            if runs.is_empty() { "none".to_owned() } else { crate::error::name_list(&runs) }
+        )));
     }
     Ok(dir)
+}
+
+/// " (did you mean `x`?)" when a known name is near `name`.
+fn near(name: &str, known: &[&str]) -> String {
+    did_you_mean(name, known).map(|d| format!(" ({d})")).unwrap_or_default()
+}
+
+/// The finished runs under `runs/` (hidden entries are unfinished work), sorted.
+fn run_ids(runs: &Path) -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(runs)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.path().join("manifest.json").is_file())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|name| !name.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    ids.sort();
+    ids
+}
+
+/// The user ids of the model a run read (`manifest.inputs.model`), when that file can still be
+/// read and parsed; none otherwise. Only used to tell a user who sees nothing from an unknown one.
+fn model_users(model_path: &str) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(model_path) else {
+        return Vec::new();
+    };
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    value
+        .get("users")
+        .and_then(serde_json::Value::as_array)
+        .map(|users| {
+            users.iter().filter_map(|u| u.get("id").and_then(serde_json::Value::as_str).map(str::to_owned)).collect()
+        })
+        .unwrap_or_default()
 }
 
 pub fn show(options: &ShowOptions) -> Result<View> {
@@ -101,15 +163,29 @@ pub fn show(options: &ShowOptions) -> Result<View> {
     let manifest = Manifest::read(&dir)?;
     let run_id = manifest.run_id.clone();
     let workspace = match &options.workspace {
-        Some(w) => Some(manifest.workspaces.iter().find(|x| &x.id == w).ok_or_else(|| {
-            let known: Vec<&str> = manifest.workspaces.iter().map(|x| x.id.as_str()).collect();
-            usage(format!("unknown workspace `{w}` (workspaces: {})", known.join(", ")))
+        Some(w) => Some(manifest.workspaces.iter().find(|x| &x.id == w).ok_or_else(|| Error::Unknown {
+            kind: "workspace",
+            name: w.clone(),
+            place: format!("run {run_id}"),
+            known: manifest.workspaces.iter().map(|x| x.id.clone()).collect(),
         })?),
         None => None,
     };
     if let Some(user) = &options.user {
+        let access = read_access(&dir.join("access.parquet"))?;
+        if !access.iter().any(|(u, _)| u == user) {
+            // A user access.parquet does not name sees nothing, or is not a user at all: the
+            // model the run read tells which, when it is still there.
+            let mut known: Vec<String> = access.iter().map(|(u, _)| u.clone()).collect();
+            known.extend(model_users(&manifest.inputs.model));
+            known.sort();
+            known.dedup();
+            if !known.contains(user) {
+                return Err(Error::Unknown { kind: "user", name: user.clone(), place: format!("run {run_id}"), known });
+            }
+        }
         let mut shared_with_me: Vec<AccessLine> =
-            read_access(&dir.join("access.parquet"))?.into_iter().filter(|(u, _)| u == user).map(|(_, a)| a).collect();
+            access.into_iter().filter(|(u, _)| u == user).map(|(_, a)| a).collect();
         if let Some(w) = workspace {
             shared_with_me.retain(|a| a.workspace == w.id);
         }
@@ -117,17 +193,27 @@ pub fn show(options: &ShowOptions) -> Result<View> {
     }
     match (workspace, &options.segment) {
         (Some(w), Some(spec)) => {
-            let (s, g) = spec
-                .split_once('/')
-                .ok_or_else(|| usage(format!("--segment takes SEGMENTATION/SEGMENT, found `{spec}`")))?;
-            let visible = w
-                .segmentations
-                .iter()
-                .find(|x| x.id == s)
-                .ok_or_else(|| usage(format!("segmentation `{s}` is not visible in workspace `{}`", w.id)))?;
+            let (s, g) = spec.split_once('/').ok_or_else(|| {
+                usage(format!(
+                    "--segment takes SEGMENTATION/SEGMENT, found `{spec}`; e.g. --segment industry/healthcare"
+                ))
+            })?;
+            let visible = w.segmentations.iter().find(|x| x.id == s).ok_or_else(|| {
+                let known: Vec<&str> = w.segmentations.iter().map(|x| x.id.as_str()).collect();
+                usage(format!(
+                    "segmentation `{s}` is not visible in workspace `{}` of run {run_id}{}; visible there: {}",
+                    w.id,
+                    near(s, &known),
+                    if known.is_empty() { "none".to_owned() } else { quote_list(&known) }
+                ))
+            })?;
             if !visible.segments.iter().any(|x| x.id == g) {
                 let known: Vec<&str> = visible.segments.iter().map(|x| x.id.as_str()).collect();
-                return Err(usage(format!("segmentation `{s}` has no segment `{g}` (segments: {})", known.join(", "))));
+                return Err(usage(format!(
+                    "segmentation `{s}` has no segment `{g}`{}; its segments: {}",
+                    near(g, &known),
+                    quote_list(&known)
+                )));
             }
             let bitmap = read_bitmap(&dir.join("bitmaps").join(&w.id).join(s).join(format!("{g}.roaring")))?;
             Ok(View::Members {
@@ -139,7 +225,9 @@ pub fn show(options: &ShowOptions) -> Result<View> {
                 person_ids: bitmap.iter().take(options.limit).collect(),
             })
         }
-        (None, Some(_)) => Err(usage("--segment needs --workspace: the ids a workspace sees".to_owned())),
+        (None, Some(_)) => Err(usage(
+            "--segment needs --workspace: the ids listed are those a workspace sees; add --workspace W".to_owned(),
+        )),
         (Some(w), None) => Ok(View::Workspace {
             run_id,
             workspace: w.id.clone(),

@@ -9,7 +9,7 @@ use super::json::{IdsOrAll, Issues, Located, did_you_mean};
 use super::rule_spec::RuleSpec;
 use super::spec::{ModelSpec, SegmentationSpec, ShareSpec, Status};
 use super::{DEFAULT_SEGMENT, Model, PartitionSet, Segment, Segmentation, Share, User, Workspace};
-use crate::error::Warning;
+use crate::error::{Warning, name_list, shorten};
 use crate::people::{PeopleSchema, TypeFamily};
 use crate::rule::condition::{ColumnType, check_operator_name, compile_condition};
 use crate::rule::{Condition, ConditionSet, Predicate};
@@ -167,12 +167,19 @@ fn unique_index<'a>(
     issues: &mut Issues,
 ) -> HashMap<String, usize> {
     let mut index = HashMap::new();
+    let mut first_paths: HashMap<String, String> = HashMap::new();
     for (i, id) in ids.enumerate() {
         // The first definition wins; later ones are reported.
-        if index.contains_key(&id.value) {
-            issues.push(&id.path, None, format!("duplicate {kind} id `{}`", id.value));
+        if let Some(first) = first_paths.get(&id.value) {
+            issues.push_hint(
+                &id.path,
+                None,
+                format!("duplicate {kind} id `{}`", id.value),
+                Some(format!("the first is at {first}: rename one of them")),
+            );
         } else {
             index.insert(id.value.clone(), i);
+            first_paths.insert(id.value.clone(), id.path.clone());
         }
     }
     index
@@ -187,10 +194,11 @@ fn check_case_collisions(spec: &ModelSpec, index: &HashMap<String, usize>, issue
             continue; // a later exact duplicate, reported already
         }
         if let Some(other) = lower.insert(s.id.value.to_ascii_lowercase(), &s.id.value) {
-            issues.push(
+            issues.push_hint(
                 &s.id.path,
                 None,
                 format!("segmentation ids `{other}` and `{}` differ only in case; membership columns must differ in more than case", s.id.value),
+                Some("rename one of them"),
             );
         }
     }
@@ -206,8 +214,17 @@ fn resolve(
     if let Some(&i) = index.get(&id.value) {
         return Some(i);
     }
-    let known: Vec<&str> = index.keys().map(String::as_str).collect();
-    issues.push_hint(&id.path, context, format!("unknown {kind} `{}`", id.value), did_you_mean(&id.value, &known));
+    let mut known: Vec<&str> = index.keys().map(String::as_str).collect();
+    known.sort_unstable();
+    let hint = did_you_mean(&id.value, &known).unwrap_or_else(|| {
+        if known.is_empty() {
+            format!("no {kind}s are declared: add it to \"{kind}s\"")
+        } else {
+            let known: Vec<String> = known.iter().map(|k| (*k).to_owned()).collect();
+            format!("the {kind}s are {}", name_list(&known))
+        }
+    });
+    issues.push_hint(&id.path, context, format!("unknown {kind} `{}`", shorten(&id.value)), Some(hint));
     None
 }
 
@@ -229,7 +246,12 @@ fn check_segmentation(
     let label = format!("segmentation `{}`", s.id.value);
     let ctx = Some(label.as_str());
     if s.id.value == "person_id" || s.id.value == spec.id_column.value {
-        issues.push(&s.id.path, ctx, format!("`{}` is reserved for the person id column of the outputs", s.id.value));
+        issues.push_hint(
+            &s.id.path,
+            ctx,
+            format!("`{}` is reserved for the person id column of the outputs", s.id.value),
+            Some("rename the segmentation"),
+        );
     }
     if s.segments.len() as u64 > spec.max_segments.value {
         issues.push(
@@ -242,12 +264,24 @@ fn check_segmentation(
             ),
         );
     }
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: HashMap<&str, &str> = HashMap::new();
     for seg in &s.segments {
         if seg.id.value == DEFAULT_SEGMENT {
-            issues.push(&seg.id.path, ctx, "`default` is reserved for the implicit last segment");
-        } else if !seen.insert(seg.id.value.clone()) {
-            issues.push(&seg.id.path, ctx, format!("duplicate segment id `{}`", seg.id.value));
+            issues.push_hint(
+                &seg.id.path,
+                ctx,
+                "`default` is reserved for the implicit last segment",
+                Some("rename this segment (people no segment matches are in `default` anyway)"),
+            );
+        } else if let Some(first) = seen.get(seg.id.value.as_str()) {
+            issues.push_hint(
+                &seg.id.path,
+                ctx,
+                format!("duplicate segment id `{}`", seg.id.value),
+                Some(format!("the first is at {first}: rename one of them")),
+            );
+        } else {
+            seen.insert(&seg.id.value, &seg.id.path);
         }
     }
     let origin = resolve(&s.workspace, workspace_index, "workspace", ctx, issues);
@@ -256,10 +290,11 @@ fn check_segmentation(
     if let (Some(origin), Some(user)) = (origin, owner_user)
         && !user.workspaces.contains(&origin)
     {
-        issues.push(
+        issues.push_hint(
             &s.owner.path,
             ctx,
             format!("owner `{}` has no access to the origin workspace `{}`", user.id, workspaces[origin].id),
+            Some(format!("add `{}` to the user's \"workspaces\", or choose another owner", workspaces[origin].id)),
         );
     }
     let mut visible_in: Vec<usize> = origin.into_iter().collect();
@@ -273,18 +308,19 @@ fn check_segmentation(
                 if let Some(user) = owner_user
                     && !user.workspaces.contains(&wi)
                 {
-                    issues.push(
-                            &w.path,
-                            ctx,
-                            format!("owner `{}` cannot share with workspace `{}`: owners share only with workspaces they have access to", user.id, w.value),
-                        );
+                    issues.push_hint(
+                        &w.path,
+                        ctx,
+                        format!("owner `{}` cannot share with workspace `{}`: owners share only with workspaces they have access to", user.id, w.value),
+                        Some(format!("add `{}` to the owner's \"workspaces\", or remove the share", w.value)),
+                    );
                     continue;
                 }
                 if visible_in.contains(&wi) {
                     warnings.push(Warning {
                         at: Some(w.path.clone()),
                         message: format!(
-                            "{label} is already visible in workspace `{}`; the share changes nothing",
+                            "{label} is already visible in workspace `{}`; the share changes nothing: remove it",
                             w.value
                         ),
                     });
@@ -298,10 +334,11 @@ fn check_segmentation(
             }
             ShareSpec::All { path } => {
                 if let Some(user) = owner_user.filter(|u| !u.admin) {
-                    issues.push(
+                    issues.push_hint(
                         path,
                         ctx,
                         format!("owner `{}` is not an admin: only admins share with all users", user.id),
+                        Some("share with users or workspaces, or make an admin the owner"),
                     );
                     continue;
                 }
@@ -312,13 +349,11 @@ fn check_segmentation(
                     continue;
                 };
                 if let Some(user) = owner_user.filter(|u| !u.admin) {
-                    issues.push(
+                    issues.push_hint(
                         &g.path,
                         ctx,
-                        format!(
-                            "owner `{}` is not an admin: only admins share with groups (others share with users)",
-                            user.id
-                        ),
+                        format!("owner `{}` is not an admin: only admins share with groups", user.id),
+                        Some("share with the group's users one by one, or make an admin the owner"),
                     );
                     continue;
                 }
@@ -347,12 +382,12 @@ fn share_coverage_warnings(
         (PartitionSet::Some(o), PartitionSet::All) => {
             if o.is_empty() {
                 format!(
-                    "{label} is shared with workspace `{}`, but its origin `{}` has no partitions: it sees nobody",
-                    receiver.id, origin.id
+                    "{label} is shared with workspace `{}`, but its origin `{}` has no partitions: it sees nobody; give `{}` partitions, or remove the share",
+                    receiver.id, origin.id, origin.id
                 )
             } else {
                 format!(
-                    "{label} is shared with workspace `{}`, which sees partitions that origin `{}` does not calculate: their people are never in this segmentation",
+                    "{label} is shared with workspace `{}`, which sees partitions that origin `{}` does not calculate: their people are never in this segmentation; define the segmentation in a workspace that covers them if they should be in it",
                     receiver.id, origin.id
                 )
             }
@@ -361,12 +396,12 @@ fn share_coverage_warnings(
             let overlap = r.iter().filter(|p| o.contains(p)).count();
             if overlap == 0 {
                 format!(
-                    "{label} is shared with workspace `{}`, which has no partition in common with origin `{}`: it sees nobody",
+                    "{label} is shared with workspace `{}`, which has no partition in common with origin `{}`: it sees nobody; remove the share, or define the segmentation in a workspace that covers its partitions",
                     receiver.id, origin.id
                 )
             } else if overlap < r.len() {
                 format!(
-                    "{label} is shared with workspace `{}`, which sees partitions that origin `{}` does not calculate: their people are never in this segmentation",
+                    "{label} is shared with workspace `{}`, which sees partitions that origin `{}` does not calculate: their people are never in this segmentation; define the segmentation in a workspace that covers them if they should be in it",
                     receiver.id, origin.id
                 )
             } else {
@@ -414,7 +449,7 @@ impl<'a> RuleCompiler<'a> {
                             warnings.push(Warning {
                                 at: Some(logic.path.clone()),
                                 message: format!(
-                                    "filter {} is not used by the logic of {context}: it never affects the result",
+                                    "filter {} is not used by the logic of {context}: it never affects the result; use it in `logic` or remove it",
                                     unused + 1
                                 ),
                             });
@@ -434,21 +469,26 @@ impl<'a> RuleCompiler<'a> {
                 let ctx = Some(spec.context.as_str());
                 let Some(column) = schema.get(&spec.field.value) else {
                     let names = schema.names();
+                    let hint = did_you_mean(&spec.field.value, &names).unwrap_or_else(|| {
+                        let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+                        format!("the people files have no such column; their columns are {}", name_list(&names))
+                    });
                     issues.push_hint(
                         &spec.field.path,
                         ctx,
-                        format!("unknown column `{}`", spec.field.value),
-                        did_you_mean(&spec.field.value, &names),
+                        format!("unknown column `{}`", shorten(&spec.field.value)),
+                        Some(hint),
                     );
                     // The operator can still be checked without the column.
                     check_operator_name(spec, issues);
                     return None;
                 };
                 let Some(family) = column.family else {
-                    issues.push(
+                    issues.push_hint(
                         &spec.field.path,
                         ctx,
                         format!("column `{}` has type {}, which rules cannot use", spec.field.value, column.data_type),
+                        Some("rules take string, number, boolean, date and timestamp columns"),
                     );
                     return None;
                 };

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::ModelIssue;
+use crate::error::{ModelIssue, shorten};
 
 /// Collects the problems found while reading the model.
 #[derive(Debug, Default)]
@@ -96,8 +96,8 @@ impl<'a> Object<'a> {
         for key in map.keys() {
             if !known.contains(&key.as_str()) {
                 let message = match nearest(key, known) {
-                    Some(near) => format!("unknown field `{key}`, expected `{near}`"),
-                    None => format!("unknown field `{key}`, expected one of {}", quote_list(known)),
+                    Some(near) => format!("unknown field `{}`, expected `{near}`", shorten(key)),
+                    None => format!("unknown field `{}`, expected one of {}", shorten(key), quote_list(known)),
                 };
                 issues.push(&child_path(path, key), context.as_deref(), message);
             }
@@ -223,7 +223,7 @@ pub fn check_id(id: &Located<String>, issues: &mut Issues, context: Option<&str>
         issues.push(
             &id.path,
             context,
-            format!("`{s}` is not a valid id: ids are 1 to 64 characters of A-Z, a-z, 0-9, `_` and `-`"),
+            format!("`{}` is not a valid id: ids are 1 to 64 characters of A-Z, a-z, 0-9, `_` and `-`", shorten(s)),
         );
     }
     ok

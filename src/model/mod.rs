@@ -121,7 +121,12 @@ pub fn read_spec(path: &Path, issues: &mut json::Issues) -> Result<ModelSpec> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::Usage { message: format!("model file `{}` does not exist", path.display()) });
+            return Err(Error::Usage {
+                message: format!(
+                    "model file `{}` does not exist; put model.json in the dataset folder, or give its path with --model",
+                    path.display()
+                ),
+            });
         }
         Err(source) => return Err(Error::Read { path: path.to_owned(), source }),
     };
@@ -133,7 +138,11 @@ pub fn read_spec(path: &Path, issues: &mut json::Issues) -> Result<ModelSpec> {
 pub fn parse_spec(text: &str, path: &Path, issues: &mut json::Issues) -> Result<ModelSpec> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::ModelSyntax {
         path: path.to_owned(),
-        message: e.to_string().split(" at line").next().unwrap_or_default().to_owned(),
+        message: if text.trim().is_empty() {
+            "the file is empty".to_owned()
+        } else {
+            e.to_string().split(" at line").next().unwrap_or_default().to_owned()
+        },
         line: e.line(),
         column: e.column().max(1),
     })?;

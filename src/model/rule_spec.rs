@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::json::{Issues, Located, Object, child_path, type_name};
 use super::logic::{self, Logic};
+use crate::error::shorten;
 
 #[derive(Debug, Clone)]
 pub enum RuleSpec {
@@ -78,7 +79,7 @@ pub fn parse_rule(value: &Value, path: &str, context: &str, issues: &mut Issues)
                 Some(text) => match logic::parse(&text.value, items.len()) {
                     Ok(logic) => Some(Some(Located { value: logic, path: text.path.clone() })),
                     Err(e) => {
-                        issues.push(&text.path, Some(context), format!("bad logic \"{}\": {e}", text.value));
+                        issues.push(&text.path, Some(context), format!("bad logic \"{}\": {e}", shorten(&text.value)));
                         None
                     }
                 },
@@ -107,8 +108,8 @@ pub fn parse_rule(value: &Value, path: &str, context: &str, issues: &mut Issues)
                 path,
                 Some(context),
                 format!(
-                    "a rule takes one of `field`, `all`, `any`, `not`, `filters`, `member_of_list`; this one has {}",
-                    several.join(", ")
+                    "a rule takes one of `field`, `all`, `any`, `not`, `filters`, `member_of_list`; this one has {}: keep one (combine rules inside `all` or `any`)",
+                    several.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
                 ),
             );
             None

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::json::{IdsOrAll, Issues, Located, Object, child_path};
 use super::rule_spec::{RuleSpec, parse_rule};
+use crate::error::shorten;
 
 #[derive(Debug, Clone)]
 pub struct ModelSpec {
@@ -202,7 +203,7 @@ fn parse_segmentation(item: &Value, path: &str, issues: &mut Issues) -> Option<S
     let label = item
         .get("id")
         .and_then(Value::as_str)
-        .map_or_else(|| format!("segmentation {path}"), |id| format!("segmentation `{id}`"));
+        .map_or_else(|| format!("segmentation {path}"), |id| format!("segmentation `{}`", shorten(id)));
     let known = ["id", "name", "workspace", "owner", "status", "segments", "shares"];
     let obj = Object::new(item, path, Some(label.clone()), &known, issues)?;
     let id = obj.id("id", issues);
@@ -216,7 +217,7 @@ fn parse_segmentation(item: &Value, path: &str, issues: &mut Issues) -> Option<S
             issues.push(
                 &s.path,
                 Some(&label),
-                format!("`status` must be \"approved\" or \"draft\", found \"{}\"", s.value),
+                format!("`status` must be \"approved\" or \"draft\", found \"{}\"", shorten(&s.value)),
             );
             None
         }
@@ -230,7 +231,7 @@ fn parse_segmentation(item: &Value, path: &str, issues: &mut Issues) -> Option<S
         for (i, item) in items.iter().enumerate() {
             let path = child_path(&seg_path, &i.to_string());
             let seg_label = match item.get("id").and_then(Value::as_str) {
-                Some(seg) => format!("{label}, segment `{seg}`"),
+                Some(seg) => format!("{label}, segment `{}`", shorten(seg)),
                 None => format!("{label}, segment {}", i + 1),
             };
             let Some(seg) = Object::new(item, &path, Some(seg_label.clone()), &["id", "name", "rule"], issues) else {

@@ -33,10 +33,7 @@ impl Manifest {
         let path = run_dir.join("manifest.json");
         let text = std::fs::read_to_string(&path)
             .map_err(|source| crate::error::Error::Read { path: path.clone(), source })?;
-        serde_json::from_str(&text).map_err(|e| crate::error::Error::Read {
-            path,
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
-        })
+        serde_json::from_str(&text).map_err(|e| crate::error::Error::Manifest { path, message: e.to_string() })
     }
 }
 

@@ -28,7 +28,7 @@ pub fn dataset_people_path(dataset: &Path) -> Result<PathBuf> {
         (false, true) => Ok(dir),
         (false, false) => Err(Error::NoPeople {
             path: dataset.to_owned(),
-            reason: "it has neither people.parquet nor a people/ folder (or give --people PATH)".into(),
+            reason: "it has neither people.parquet nor a people/ folder; add one, or give --people PATH".into(),
         }),
     }
 }
@@ -38,7 +38,10 @@ pub fn discover(path: &Path) -> Result<Vec<FileRef>> {
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::NoPeople { path: path.to_owned(), reason: "it does not exist".into() });
+            return Err(Error::NoPeople {
+                path: path.to_owned(),
+                reason: "it does not exist; check the path given with --people".into(),
+            });
         }
         Err(source) => return Err(Error::Read { path: path.to_owned(), source }),
     };
@@ -50,7 +53,7 @@ pub fn discover(path: &Path) -> Result<Vec<FileRef>> {
     if files.is_empty() {
         return Err(Error::NoPeople {
             path: path.to_owned(),
-            reason: "the folder holds no .parquet files (names starting with `_` or `.` are skipped)".into(),
+            reason: "the folder holds no .parquet files (names starting with `_` or `.` are skipped); check the folder, or name the files `*.parquet`".into(),
         });
     }
     Ok(files)

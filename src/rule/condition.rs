@@ -225,8 +225,11 @@ pub fn check_operator_name(spec: &ConditionSpec, issues: &mut Issues) -> bool {
     issues.push_hint(
         &spec.op.path,
         Some(&spec.context),
-        format!("unknown operator `{op}`"),
-        did_you_mean(op, &all_ops),
+        format!("unknown operator `{}`", crate::error::shorten(op)),
+        Some(
+            did_you_mean(op, &all_ops)
+                .unwrap_or_else(|| "docs/MODEL.md lists the operators of each column type".to_owned()),
+        ),
     );
     false
 }
@@ -288,7 +291,12 @@ fn strings<'v>(values: &'v Located<Vec<Value>>, ctx: Option<&str>, issues: &mut 
 fn number(value: &Value, path: &str, ctx: Option<&str>, issues: &mut Issues) -> Option<Exact> {
     match value {
         Value::Number(n) => Exact::from_json(n).or_else(|| {
-            issues.push(path, ctx, format!("{n} is not a usable number"));
+            issues.push_hint(
+                path,
+                ctx,
+                format!("number {} is out of range: its exponent is too large", crate::error::shorten(&n.to_string())),
+                Some("write it with a smaller exponent"),
+            );
             None
         }),
         other => {
@@ -343,7 +351,8 @@ fn time_literal(value: &Value, path: &str, ctx: Option<&str>, issues: &mut Issue
             path,
             ctx,
             format!(
-                "expected a date \"YYYY-MM-DD\" or an RFC 3339 instant such as \"2026-11-01T12:00:00Z\", found {value}"
+                "expected a date \"YYYY-MM-DD\" or an RFC 3339 instant such as \"2026-11-01T12:00:00Z\", found {}",
+                crate::error::shorten(&value.to_string())
             ),
         );
     }

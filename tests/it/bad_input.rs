@@ -35,8 +35,10 @@ fn model_json_errors() {
     check(&[
         run("json_syntax_error_gives_line_and_column")
             .model_text("{\n  \"workspaces\": [\n  {\"id\": \"x\",]\n}\n")
-            .line(&["model.json", "is not valid JSON", "at line 3, column 14"]),
-        run("empty_model_file").model_text("").line(&["model.json", "is not valid JSON", "line 1"]),
+            .line(&["model.json", "is not valid JSON (line 3, column 14): key must be a string; fix the JSON there"]),
+        run("empty_model_file")
+            .model_text("")
+            .line(&["model.json", "is not valid JSON (line 1, column 1): the file is empty; fix the JSON there"]),
         validate("model_is_not_an_object")
             .model_text("[1, 2]")
             .line(&["expected an object, found a list", "(/)"])
@@ -115,11 +117,15 @@ fn model_json_errors() {
                 push(m, "/segmentations", copy);
                 set(m, "/segmentations/0/segments/1/id", json!("healthcare"));
             })
-            .line(&["duplicate workspace id `emea`", "(/workspaces/5/id)"])
+            .line(&[
+                "duplicate workspace id `emea`; the first is at /workspaces/1/id: rename one of them (/workspaces/5/id)",
+            ])
             .line(&["duplicate group id `sales`", "(/groups/2/id)"])
             .line(&["duplicate list id `vip`", "(/lists/1/id)"])
             .line(&["duplicate segmentation id `lifecycle`", "(/segmentations/5/id)"])
-            .line(&["duplicate segment id `healthcare`", "segmentation `industry`", "(/segmentations/0/segments/1/id)"])
+            .line(&[
+                "duplicate segment id `healthcare` in segmentation `industry`; the first is at /segmentations/0/segments/0/id: rename one of them (/segmentations/0/segments/1/id)",
+            ])
             .errors(5),
         run("duplicate_user_id")
             .model(|m| push(m, "/users", json!({"id": "ann", "workspaces": "all"})))
@@ -134,9 +140,19 @@ fn model_json_errors() {
                 set(m, "/users/1/workspaces", json!(["emea", "emeaa"]));
                 set(m, "/users/1/groups", json!(["sale"]));
             })
-            .line(&["unknown workspace `nowhere`", "segmentation `industry`", "(/segmentations/0/workspace)"])
+            .line(&[
+                "unknown workspace `nowhere`",
+                "segmentation `industry`",
+                "the workspaces are `americas`, `apac`, `default`, `emea`, `global_sales`",
+                "(/segmentations/0/workspace)",
+            ])
             .line(&["unknown group `mktg`", "segmentation `industry`", "(/segmentations/0/shares/3/group)"])
-            .line(&["unknown user `zed`", "segmentation `lifecycle`", "(/segmentations/1/owner)"])
+            .line(&[
+                "unknown user `zed`",
+                "segmentation `lifecycle`",
+                "the users are `ann`, `bob`, `carol`, `dan`",
+                "(/segmentations/1/owner)",
+            ])
             .line(&[
                 "unknown user `carl`",
                 "did you mean `carol`?",
@@ -152,6 +168,16 @@ fn model_json_errors() {
                 "unknown list `vips`",
                 "did you mean `vip`?",
                 "segmentation `lifecycle`, segment `vip`",
+                "(/segmentations/1/segments/0/rule/member_of_list)",
+            ])
+            .errors(1),
+        run("list_used_but_none_declared")
+            .model(|m| {
+                remove(m, "/lists");
+            })
+            .line(&[
+                "unknown list `vip`",
+                "no lists are declared: add it to \"lists\"",
                 "(/segmentations/1/segments/0/rule/member_of_list)",
             ])
             .errors(1),
@@ -174,8 +200,13 @@ fn model_json_errors() {
                 set(m, "/segmentations/0/segments/0/id", json!("default"));
                 set(m, "/segmentations/1/id", json!("person_id"));
             })
-            .line(&["`default` is reserved", "segmentation `industry`", "(/segmentations/0/segments/0/id)"])
-            .line(&["`person_id` is reserved", "(/segmentations/1/id)"])
+            .line(&[
+                "`default` is reserved",
+                "segmentation `industry`",
+                "rename this segment",
+                "(/segmentations/0/segments/0/id)",
+            ])
+            .line(&["`person_id` is reserved", "rename the segmentation", "(/segmentations/1/id)"])
             .errors(2),
         run("status_not_approved_or_draft")
             .model(|m| {
@@ -267,12 +298,14 @@ fn model_rule_errors() {
                 "owner `bob` is not an admin",
                 "groups",
                 "segmentation `lifecycle`",
+                "share with the group's users one by one, or make an admin the owner",
                 "(/segmentations/1/shares/1/group)",
             ])
             .line(&[
                 "owner `bob` is not an admin",
                 "all users",
                 "segmentation `lifecycle`",
+                "make an admin the owner",
                 "(/segmentations/1/shares/2/all)",
             ])
             .errors(2),
@@ -281,6 +314,7 @@ fn model_rule_errors() {
             .line(&[
                 "owner `bob` cannot share with workspace `americas`",
                 "segmentation `lifecycle`",
+                "add `americas` to the owner's \"workspaces\", or remove the share",
                 "(/segmentations/1/shares/1/workspace)",
             ])
             .errors(1),
@@ -289,6 +323,7 @@ fn model_rule_errors() {
             .line(&[
                 "owner `carol` has no access to the origin workspace `emea`",
                 "segmentation `lifecycle`",
+                "add `emea` to the user's \"workspaces\", or choose another owner",
                 "(/segmentations/1/owner)",
             ])
             .errors(1),
@@ -306,6 +341,14 @@ fn model_rule_errors() {
                 "unknown operator `iss`",
                 "did you mean `is`?",
                 "segmentation `industry`, segment `healthcare`",
+                "(/segmentations/0/segments/0/rule/op)",
+            ])
+            .errors(1),
+        run("unknown_operator_far_from_any")
+            .model(|m| set(m, "/segmentations/0/segments/0/rule/op", json!("resembles")))
+            .line(&[
+                "unknown operator `resembles`",
+                "docs/MODEL.md lists the operators",
                 "(/segmentations/0/segments/0/rule/op)",
             ])
             .errors(1),
@@ -425,7 +468,8 @@ fn model_rule_errors() {
                 let logic = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
                 set(m, "/segmentations/1/segments/1/rule/logic", json!(logic));
             })
-            .line(&["(/segmentations/1/segments/1/rule/logic)"]),
+            // The 200,001 characters are not repeated: the message cuts them.
+            .line(&["bad logic \"((((", "… (200001 characters)", "(/segmentations/1/segments/1/rule/logic)"]),
         run("bad_dates")
             .model(|m| {
                 set(m, "/segmentations/2/segments/2/rule/value", json!("2026-13-01"));
@@ -492,6 +536,14 @@ fn model_rule_errors() {
                 "(/segmentations/1/segments/1/rule/filters/0/field)",
             ])
             .errors(2),
+        run("unknown_column_far_from_any")
+            .model(|m| set(m, "/segmentations/0/segments/0/rule/field", json!("shoe_size")))
+            .line(&[
+                "unknown column `shoe_size`",
+                "the people files have no such column; their columns are `annual_revenue`, ",
+                "(/segmentations/0/segments/0/rule/field)",
+            ])
+            .errors(1),
         run("unknown_column_and_unknown_operator_in_one_condition")
             .model(|m| {
                 set(m, "/segmentations/0/segments/0/rule", json!({"field": "industri", "op": "iss", "value": "x"}));
@@ -525,6 +577,7 @@ fn model_rule_errors() {
             .line(&[
                 "filter 3 is not used",
                 "segmentation `lifecycle`, segment `hot`",
+                "use it in `logic` or remove it",
                 "/segmentations/1/segments/1/rule/logic",
             ])
             .errors(4),
@@ -552,20 +605,20 @@ fn people_file_errors() {
     check(&[
         run("people_path_missing")
             .setup(|ctx| args(&["--people", &path_str(&ctx.scratch.join("missing/people.parquet"))]))
-            .line(&["missing/people.parquet"]),
+            .line(&["missing/people.parquet", "it does not exist; check the path given with --people"]),
         run("people_folder_empty")
             .setup(|ctx| {
                 let dir = ctx.scratch.join("empty");
                 fs::create_dir(&dir).unwrap();
                 args(&["--people", &path_str(&dir)])
             })
-            .line(&["empty", "holds no .parquet files"]),
+            .line(&["empty", "holds no .parquet files", "name the files `*.parquet`"]),
         run("dataset_without_people")
             .setup(|ctx| {
                 fs::remove_file(ctx.ds.join("people.parquet")).unwrap();
                 Vec::new()
             })
-            .line(&["neither people.parquet nor a people/ folder"]),
+            .line(&["neither people.parquet nor a people/ folder; add one, or give --people PATH"]),
         run("dataset_with_people_file_and_folder")
             .setup(|ctx| {
                 fs::create_dir(ctx.ds.join("people")).unwrap();
@@ -578,7 +631,7 @@ fn people_file_errors() {
                 Vec::new()
             })
             .exit(1)
-            .line(&["people.parquet", "is not readable Parquet"]),
+            .line(&["people.parquet", "is not readable Parquet", "check that the file is Parquet and complete"]),
         run("people_file_truncated")
             .setup(|ctx| {
                 let path = ctx.ds.join("people.parquet");
@@ -598,7 +651,7 @@ fn people_file_errors() {
                 Vec::new()
             })
             .exit(1)
-            .line(&["people.parquet"]),
+            .line(&["people.parquet", "cannot decode row group", "write it again"]),
         run("people_file_with_zero_rows_is_valid").people(|b| b.slice(0, 0)).exit(0).after(|out, _| {
             let manifest = manifest(out)?;
             expect_eq("people", &manifest["people"]["total"].as_u64(), &Some(0))?;
@@ -606,22 +659,34 @@ fn people_file_errors() {
         }),
         run("missing_id_column")
             .people(|b| drop_column(b, "person_id"))
-            .line(&["people.parquet` has no id column `person_id`", "\"id_column\""])
+            .line(&[
+                "people.parquet` has no id column `person_id`",
+                "(its columns: `industry`, `created_at`, `partition`, ",
+                "rename the column, or name yours with \"people\": {\"id_column\": ...}",
+            ])
             .errors(1),
         run("custom_id_column_missing")
             .model(|m| set(m, "/people", json!({"id_column": "uid"})))
             .line(&["people.parquet` has no id column `uid`", "\"id_column\""])
             .errors(1),
+        run("id_column_name_with_a_typo")
+            .model(|m| set(m, "/people", json!({"id_column": "person_di"})))
+            .line(&["people.parquet` has no id column `person_di` (did you mean `person_id`?)"])
+            .errors(1),
         run("missing_partition_column")
             .people(|b| drop_column(b, "partition"))
-            .line(&["people.parquet` has no partition column `partition`", "\"partition_column\""])
+            .line(&[
+                "people.parquet` has no partition column `partition`",
+                "\"partition_column\"",
+                "or put the file in `partition=<value>` folders",
+            ])
             .errors(1),
         run("id_column_is_a_string")
             .people(|b| {
                 let ids = arrow_cast::cast(b.column_by_name("person_id").unwrap(), &DataType::Utf8).unwrap();
                 replace_column(b, "person_id", &ids)
             })
-            .line(&["id column `person_id`", "people.parquet", "Utf8", "must be an integer"])
+            .line(&["id column `person_id`", "people.parquet", "Utf8", "must be an integer", "\"id_column\""])
             .errors(1),
         run("partition_column_is_a_float")
             .people(|b| {
@@ -631,11 +696,22 @@ fn people_file_errors() {
             .errors(1),
         run("null_ids")
             .people(|b| with_ids(b, &[(2, None), (4, None)]))
-            .line(&["`person_id` is null in 2 row(s)", "people.parquet` row 2", "people.parquet` row 4"])
+            .line(&[
+                "`person_id` is null in 2 row(s)",
+                "people.parquet` row 2",
+                "people.parquet` row 4",
+                "(rows count from 0)",
+                "fill them in or drop those rows",
+            ])
             .errors(1),
         run("negative_ids")
             .people(|b| with_ids(b, &[(5, Some(-3))]))
-            .line(&["`person_id` is outside 0..=4294967295 in 1 row(s)", "-3 at", "people.parquet` row 5"])
+            .line(&[
+                "`person_id` is outside 0..=4294967295 in 1 row(s)",
+                "-3 at",
+                "people.parquet` row 5",
+                "renumber those people",
+            ])
             .errors(1),
         run("ids_above_u32_in_an_int64_column")
             .people(|b| with_ids(b, &[(9, Some(4_294_967_296)), (11, Some(i64::MAX))]))
@@ -658,6 +734,7 @@ fn people_file_errors() {
                 &format!("{id3} at"),
                 "people.parquet` row 3 and at",
                 "people.parquet` row 10",
+                "remove the duplicate rows",
             ])
             .errors(1),
         run("duplicate_ids_across_two_files")
@@ -676,7 +753,13 @@ fn people_file_errors() {
                 split_people(ctx, &b.slice(0, 300), &replace_column(&second, "lead_score", &text));
                 Vec::new()
             })
-            .line(&["column `lead_score` is number", "a.parquet", "but string", "b.parquet"])
+            .line(&[
+                "column `lead_score` is number",
+                "a.parquet",
+                "but string",
+                "b.parquet",
+                "write them with the same type",
+            ])
             .errors(1),
         run("rule_on_a_column_of_a_nested_type")
             .people(with_tags)
@@ -687,6 +770,7 @@ fn people_file_errors() {
                 "column `tags` has type List",
                 "which rules cannot use",
                 "segment `healthcare`",
+                "rules take string, number, boolean, date and timestamp columns",
                 "(/segmentations/0/segments/0/rule/field)",
             ])
             .errors(1),
@@ -718,7 +802,13 @@ fn list_and_argument_errors() {
                 write_list(ctx, "id", Arc::new(Int64Array::from(vec![1, 2])));
                 Vec::new()
             })
-            .line(&["static list `vip`", "vip.parquet", "no `person_id` column", "`id`"]),
+            .line(&[
+                "static list `vip`",
+                "vip.parquet",
+                "no `person_id` column",
+                "`id`",
+                "rename the column of person ids to `person_id`",
+            ]),
         run("list_with_a_string_column")
             .setup(|ctx| {
                 write_list(ctx, "person_id", Arc::new(arrow_array::StringArray::from(vec!["1"])));
@@ -730,13 +820,23 @@ fn list_and_argument_errors() {
                 write_list(ctx, "person_id", Arc::new(Int64Array::from(vec![Some(1), None])));
                 Vec::new()
             })
-            .line(&["static list `vip`", "vip.parquet", "null at row 1"]),
+            .line(&[
+                "static list `vip`",
+                "vip.parquet",
+                "null at row 1 (rows count from 0)",
+                "fill in the id or drop the row",
+            ]),
         run("list_file_missing")
             .setup(|ctx| {
                 fs::remove_file(ctx.ds.join("lists/vip.parquet")).unwrap();
                 Vec::new()
             })
-            .line(&["static list `vip`", "vip.parquet", "does not exist"]),
+            .line(&[
+                "static list `vip`",
+                "vip.parquet",
+                "does not exist",
+                "add it (one integer column `person_id`) or remove the rule",
+            ]),
         run("list_file_is_not_parquet")
             .setup(|ctx| {
                 fs::write(ctx.ds.join("lists/vip.parquet"), "1\n2\n").unwrap();
@@ -746,7 +846,7 @@ fn list_and_argument_errors() {
             .line(&["vip.parquet", "is not readable Parquet"]),
         run("strict_turns_warnings_into_errors")
             .arg("--strict")
-            .line(&["--strict: 3 warning(s) count as errors"])
+            .line(&["--strict: 3 warning(s) count as errors (fix them, or run without --strict)"])
             .line(&["shared with workspace `americas`", "(/segmentations/2/shares/0/workspace)"])
             .line(&["shared with workspace `global_sales`", "sees nobody", "(/segmentations/3/shares/0/workspace)"])
             .line(&["7 people belong to no workspace", "people.parquet"])
@@ -765,10 +865,12 @@ fn list_and_argument_errors() {
                 fs::remove_dir_all(&ctx.ds).unwrap();
                 Vec::new()
             })
-            .line(&["dataset", "is not a folder"]),
-        run("model_path_missing")
-            .setup(|ctx| args(&["--model", &path_str(&ctx.scratch.join("nope.json"))]))
-            .line(&["nope.json"]),
+            .line(&["dataset", "is not a folder", "give the folder that holds model.json"]),
+        run("model_path_missing").setup(|ctx| args(&["--model", &path_str(&ctx.scratch.join("nope.json"))])).line(&[
+            "nope.json",
+            "does not exist",
+            "give its path with --model",
+        ]),
     ]);
 }
 

@@ -88,7 +88,10 @@ fn explain_agrees_with_run_for_every_person() {
 fn explain_of_an_unknown_person_is_a_usage_error() {
     let output = run_cli(&["explain", "data/sample", "--person", "7"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("person 7 is not in the people table"), "{}", stderr(&output));
+    let message = stderr(&output);
+    for part in ["person 7 is not in the people table", "no row has `person_id` = 7", "check the id"] {
+        assert!(message.contains(part), "`{part}` is not in: {message}");
+    }
 }
 
 #[test]
@@ -146,4 +149,104 @@ fn show_goldens() {
     let missing = run_cli(&["show", o, "--workspace", "emea", "--segment", "lifecycle/nope"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(stderr(&missing).contains("has no segment `nope`"), "{}", stderr(&missing));
+}
+
+/// Runs a command that must fail with `code`; gives its stderr, after checking that stdout is empty.
+fn fails(args: &[&str], code: i32) -> String {
+    let output = run_cli(args);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(code), "{args:?}: {message}");
+    assert!(output.stdout.is_empty(), "{args:?} printed a result: {}", String::from_utf8_lossy(&output.stdout));
+    message
+}
+
+fn assert_holds(message: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(message.contains(part), "`{part}` is not in: {message}");
+    }
+}
+
+#[test]
+fn show_of_an_unknown_user_names_it_and_the_known_users() {
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    text(&["run", "data/sample", "--out", o, "--as-of", FIXTURE_AS_OF, "-q"]);
+    let message = fails(&["show", o, "--user", "zed"], 2);
+    assert_holds(
+        &message,
+        &["unknown user `zed` in run ", "the users are `ann`, `bob`, `carol`, `dan`, `erin`, `femi`, `gus`"],
+    );
+    assert!(!message.contains("did you mean"), "{message}");
+    let message = fails(&["show", o, "--user", "bobb", "--json"], 2);
+    assert_holds(&message, &["unknown user `bobb`", "did you mean `bob`?"]);
+    // A known user still gets their list.
+    assert!(text(&["show", o, "--user", "bob"]).contains("lifecycle"));
+}
+
+#[test]
+fn show_of_a_declared_user_who_sees_nothing_is_an_empty_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let dataset = dir.path().join("ds");
+    crate::support::copy_dir(&data_dir().join("fixtures").join("pyarrow-dictionary"), &dataset);
+    let model_path = dataset.join("model.json");
+    let mut model: serde_json::Value = serde_json::from_slice(&std::fs::read(&model_path).unwrap()).unwrap();
+    model["users"].as_array_mut().unwrap().push(serde_json::json!({"id": "eve", "workspaces": []}));
+    std::fs::write(&model_path, serde_json::to_vec(&model).unwrap()).unwrap();
+    let out = dir.path().join("out");
+    let o = out.to_str().unwrap();
+    text(&["run", dataset.to_str().unwrap(), "--out", o, "--as-of", FIXTURE_AS_OF, "-q"]);
+    let view = json(&["show", o, "--user", "eve", "--json"]);
+    assert_eq!(view["shared_with_me"], serde_json::json!([]), "{view}");
+    let message = fails(&["show", o, "--user", "evee"], 2);
+    assert_holds(&message, &["unknown user `evee`", "did you mean `eve`?", "`ann`, `bob`, `carol`, `dan`, `eve`"]);
+}
+
+#[test]
+fn show_errors_name_what_is_missing_and_what_exists() {
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    let message = fails(&["show", o], 2);
+    assert_holds(&message, &["no published run in", "publish one with `segcalc run DATASET --out"]);
+    text(&["run", "data/sample", "--out", o, "--as-of", FIXTURE_AS_OF, "-q"]);
+    let run_id = std::fs::read_link(out.path().join("current")).unwrap();
+    let run_id = run_id.file_name().unwrap().to_str().unwrap().to_owned();
+
+    let message = fails(&["show", o, "--workspace", "emeaa"], 2);
+    assert_holds(
+        &message,
+        &["unknown workspace `emeaa` in run ", "did you mean `emea`? (workspaces: `default`, `emea`, "],
+    );
+    let message = fails(&["show", o, "--run", "20200101T000000.000Z"], 2);
+    assert_holds(&message, &["unknown run `20200101T000000.000Z`", &format!("the runs are `{run_id}`")]);
+    let message = fails(&["show", o, "--workspace", "apac", "--segment", "industri/healthcare"], 2);
+    assert_holds(
+        &message,
+        &[
+            "segmentation `industri` is not visible in workspace `apac`",
+            " (did you mean `industry`?); visible there: `industry`, `apac_engagement`",
+        ],
+    );
+    let message = fails(&["show", o, "--segment", "lifecycle/vip"], 2);
+    assert_holds(&message, &["--segment needs --workspace", "add --workspace W"]);
+    let message = fails(&["show", o, "--workspace", "emea", "--segment", "lifecycle"], 2);
+    assert_holds(&message, &["--segment takes SEGMENTATION/SEGMENT, found `lifecycle`", "e.g. --segment"]);
+}
+
+#[test]
+fn explain_errors_name_what_is_missing_and_what_exists() {
+    let base = ["explain", "data/sample", "--person", "10001", "--as-of", FIXTURE_AS_OF];
+    let with = |extra: &[&'static str]| -> Vec<&'static str> { base.iter().chain(extra).copied().collect() };
+    let message = fails(&with(&["--workspace", "emeaa"]), 2);
+    assert_holds(&message, &["unknown workspace `emeaa` in `data/sample/model.json`", "did you mean `emea`?"]);
+    let message = fails(&with(&["--segmentation", "q4_campaign"]), 2);
+    assert_holds(&message, &["segmentation `q4_campaign` is a draft", "approve it"]);
+    let message = fails(&with(&["--segmentation", "industri"]), 2);
+    assert_holds(
+        &message,
+        &[
+            "unknown approved segmentation `industri`",
+            "did you mean `industry`?",
+            "(approved segmentations: `industry`, `lifecycle`",
+        ],
+    );
 }
