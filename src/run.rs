@@ -14,7 +14,7 @@ use crate::log::Log;
 use crate::model::Model;
 use crate::output::access::{access_rows, write_access};
 use crate::output::bitmaps::write_bitmap;
-use crate::output::changes::{current_segments, diff_runs, previous_segments, write_changes};
+use crate::output::changes::{diff_runs, previous_segments, write_changes};
 use crate::output::lock::OutputLock;
 use crate::output::manifest::{
     ChangesInfo, Engine, FileRows, InputsInfo, ListInfo, Manifest, PeopleCounts, SegmentCount, SegmentationChanges,
@@ -168,9 +168,7 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
     let changes = if options.no_changes {
         None
     } else {
-        timed(&mut timings, "changes", || {
-            Ok(write_run_changes(&options.out, &run_dir, model, &members, &mut warnings))
-        })?
+        timed(&mut timings, "changes", || Ok(write_run_changes(&options.out, &run_dir, model, &table, &mut warnings)))?
     };
     let manifest = Manifest {
         engine: Engine { name: "segcalc".into(), version: env!("CARGO_PKG_VERSION").into() },
@@ -201,13 +199,13 @@ fn write_run_changes(
     out: &Path,
     run_dir: &Path,
     model: &Model,
-    members: &Members,
+    table: &PeopleTable,
     warnings: &mut Vec<Warning>,
 ) -> Option<ChangesInfo> {
     let previous_dir = current_run(out)?;
     let previous_id = previous_dir.file_name()?.to_string_lossy().into_owned();
     let result = previous_segments(&previous_dir).and_then(|previous| {
-        let rows = diff_runs(&previous, &current_segments(model, members));
+        let rows = diff_runs(&previous, model, table);
         write_changes(&run_dir.join("changes.parquet"), &rows)?;
         Ok(rows)
     });

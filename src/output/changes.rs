@@ -1,10 +1,13 @@
 //! `changes.parquet` (SPEC §3.6, Marketo's "Change Segment"): every person whose segment in a
-//! segmentation differs from the previous published run. Computed from the two runs' segment
-//! bitmaps with set operations, never by joining rows.
+//! segmentation differs from the previous published run.
 //!
 //! The previous run's members of a segmentation are its bitmaps in the segmentation's origin
-//! workspace (which sees the whole scope). A segmentation new in this run gives one row per
-//! member with `old_segment` null (they entered it); one that is gone gives `new_segment` null.
+//! workspace (which sees the whole scope). Each old member is marked at their position in this
+//! run's id-sorted table (both ascend, so finding them is a forward walk), and one pass over the
+//! table compares old and new segment names: O(people) per segmentation, whatever the ids'
+//! density — no pairwise intersections of segment bitmaps. A segmentation new in this run gives
+//! one row per member with `old_segment` null (they entered it); one that is gone, or a person
+//! no longer in the people table, gives `new_segment` null.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -16,11 +19,12 @@ use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use rayon::prelude::*;
 use roaring::RoaringBitmap;
 
 use super::bitmaps::read_bitmap;
 use super::manifest::Manifest;
-use crate::engine::Members;
+use crate::engine::{PeopleTable, SegmentCode};
 use crate::error::{Error, Result};
 use crate::model::Model;
 
@@ -40,6 +44,11 @@ pub fn previous_segments(run_dir: &Path) -> Result<BTreeMap<String, SegmentSets>
     let manifest = Manifest::read(run_dir)?;
     let mut out = BTreeMap::new();
     for s in &manifest.segmentations {
+        if s.segments.len() >= usize::from(NOT_OLD) {
+            let message =
+                format!("segmentation `{}` has {} segments, more than a run can hold", s.id, s.segments.len());
+            return Err(Error::Read { path: run_dir.join("manifest.json"), source: std::io::Error::other(message) });
+        }
         let dir = run_dir.join("bitmaps").join(&s.origin).join(&s.id);
         let segments = s
             .segments
@@ -51,64 +60,109 @@ pub fn previous_segments(run_dir: &Path) -> Result<BTreeMap<String, SegmentSets>
     Ok(out)
 }
 
-/// This run's segments per approved segmentation, in model order.
-pub fn current_segments(model: &Model, members: &Members) -> Vec<(String, SegmentSets)> {
-    model
-        .segmentations
-        .iter()
-        .zip(&members.segments)
-        .map(|(s, bitmaps)| {
-            let sets = s
-                .segment_ids()
-                .into_iter()
-                .map(str::to_owned)
-                .zip(bitmaps.iter().map(|set| set.to_bitmap().into_owned()))
-                .collect();
-            (s.id.clone(), sets)
-        })
-        .collect()
-}
+/// An old member's segment index, per position of this run's table; `NOT_OLD` for people who
+/// were in no segment of the segmentation.
+const NOT_OLD: u8 = u8::MAX;
 
-/// The change rows of one segmentation, sorted by person id.
-pub fn diff_segmentation(id: &str, old: &SegmentSets, new: &SegmentSets) -> Vec<ChangeRow> {
-    let union = |sets: &SegmentSets| sets.iter().fold(RoaringBitmap::new(), |acc, (_, b)| acc | b);
-    let (old_all, new_all) = (union(old), union(new));
-    let mut rows: Vec<ChangeRow> = Vec::new();
-    let mut push = |ids: RoaringBitmap, old_segment: Option<&str>, new_segment: Option<&str>| {
-        rows.extend(ids.into_iter().map(|person_id| ChangeRow {
-            segmentation: id.to_owned(),
-            person_id,
-            old_segment: old_segment.map(str::to_owned),
-            new_segment: new_segment.map(str::to_owned),
-        }));
+/// The change rows of one segmentation, sorted by person id. `old` is the previous run's
+/// segments; this run's people are `ids` (ascending) with their `codes`, a code naming
+/// `names[code]` (a code from `names.len()` on: not in the segmentation's scope).
+pub fn diff_segmentation(
+    id: &str,
+    old: &SegmentSets,
+    names: &[&str],
+    ids: &[u32],
+    codes: &[SegmentCode],
+) -> Vec<ChangeRow> {
+    let row = |person_id, old_segment: Option<&str>, new_segment: Option<&str>| ChangeRow {
+        segmentation: id.to_owned(),
+        person_id,
+        old_segment: old_segment.map(str::to_owned),
+        new_segment: new_segment.map(str::to_owned),
     };
-    for (new_id, new_set) in new {
-        // Entered the scope.
-        push(new_set - &old_all, None, Some(new_id));
-        for (old_id, old_set) in old {
-            if old_id != new_id {
-                push(new_set & old_set, Some(old_id), Some(new_id));
+    let mut old_at = vec![NOT_OLD; ids.len()];
+    // Old members who are no longer people at all.
+    let mut gone = Vec::new();
+    // Ids that run without gaps (dense ids, usually) give positions by subtraction.
+    let contiguous = match (ids.first(), ids.last()) {
+        (Some(&first), Some(&last)) => (last - first) as usize + 1 == ids.len(),
+        _ => false,
+    };
+    for (g, (name, set)) in old.iter().enumerate() {
+        let mut at = 0;
+        for person in set {
+            // Contiguous ids need no look at `ids` (which would stream the whole column through
+            // the cache once per segment).
+            let found = if contiguous {
+                at = person.wrapping_sub(ids[0]) as usize;
+                at < ids.len()
+            } else {
+                at = seek(ids, at, person);
+                ids.get(at) == Some(&person)
+            };
+            if found {
+                old_at[at] = g as u8;
+            } else {
+                gone.push(row(person, Some(name), None));
             }
         }
     }
-    for (old_id, old_set) in old {
-        // Left the scope.
-        push(old_set - &new_all, Some(old_id), None);
+    gone.sort_unstable_by_key(|r| r.person_id);
+    // Old and new segments compared as numbers: new codes as they are, an old segment as the
+    // new code of the same name (or a number of its own), nothing as `NONE`.
+    const NONE: u16 = u16::MAX;
+    let old_keys: Vec<u16> = old
+        .iter()
+        .enumerate()
+        .map(|(g, (name, _))| names.iter().position(|n| n == name).map_or(256 + g as u16, |c| c as u16))
+        .collect();
+    let mut rows = Vec::with_capacity(gone.len());
+    let mut gone = gone.into_iter().peekable();
+    for (i, (&code, &g)) in codes.iter().zip(&old_at).enumerate() {
+        let new_key = if usize::from(code) < names.len() { u16::from(code) } else { NONE };
+        let old_key = old_keys.get(usize::from(g)).copied().unwrap_or(NONE);
+        if old_key != new_key {
+            let person = ids[i];
+            while let Some(before) = gone.next_if(|r| r.person_id < person) {
+                rows.push(before);
+            }
+            let old_name = old.get(usize::from(g)).map(|(name, _)| name.as_str());
+            rows.push(row(person, old_name, names.get(usize::from(code)).copied()));
+        }
     }
-    rows.sort_unstable_by_key(|r| r.person_id);
+    rows.extend(gone);
     rows
 }
 
-/// Every change row: segmentations of this run in model order, then those that are gone (by id).
-pub fn diff_runs(previous: &BTreeMap<String, SegmentSets>, current: &[(String, SegmentSets)]) -> Vec<ChangeRow> {
-    let empty = SegmentSets::new();
-    let mut rows = Vec::new();
-    for (id, new) in current {
-        rows.extend(diff_segmentation(id, previous.get(id).unwrap_or(&empty), new));
+/// The first index from `from` on whose id is at least `id` (`ids` ascending): a gallop, since
+/// the next old member is usually a few places on.
+fn seek(ids: &[u32], from: usize, id: u32) -> usize {
+    let mut step = 1;
+    let mut low = from;
+    while low + step < ids.len() && ids[low + step] < id {
+        low += step;
+        step *= 2;
     }
+    let high = (low + step + 1).min(ids.len());
+    low + ids[low..high].partition_point(|&x| x < id)
+}
+
+/// Every change row: segmentations of this run in model order, then those that are gone (by id).
+pub fn diff_runs(previous: &BTreeMap<String, SegmentSets>, model: &Model, table: &PeopleTable) -> Vec<ChangeRow> {
+    let empty = SegmentSets::new();
+    let current: Vec<Vec<ChangeRow>> = model
+        .segmentations
+        .par_iter()
+        .zip(&table.codes)
+        .map(|(s, codes)| {
+            let old = previous.get(&s.id).unwrap_or(&empty);
+            diff_segmentation(&s.id, old, &s.segment_ids(), &table.ids, codes)
+        })
+        .collect();
+    let mut rows: Vec<ChangeRow> = current.into_iter().flatten().collect();
     for (id, old) in previous {
-        if !current.iter().any(|(c, _)| c == id) {
-            rows.extend(diff_segmentation(id, old, &empty));
+        if !model.segmentations.iter().any(|s| s.id == *id) {
+            rows.extend(diff_segmentation(id, old, &[], &[], &[]));
         }
     }
     rows
@@ -143,38 +197,77 @@ pub fn write_changes(path: &Path, rows: &[ChangeRow]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::OUT_OF_SCOPE;
 
     fn sets(spec: &[(&str, &[u32])]) -> SegmentSets {
         spec.iter().map(|(id, ids)| ((*id).to_owned(), ids.iter().copied().collect())).collect()
     }
 
+    fn lines(rows: &[ChangeRow]) -> Vec<String> {
+        rows.iter().map(|r| format!("{} {:?} {:?}", r.person_id, r.old_segment, r.new_segment)).collect()
+    }
+
     #[test]
-    fn moves_entries_and_exits() {
-        let old = sets(&[("a", &[1, 2, 3]), ("default", &[4, 5])]);
-        let new = sets(&[("a", &[1, 4]), ("b", &[2]), ("default", &[5, 6])]);
-        let rows: Vec<String> = diff_segmentation("s", &old, &new)
-            .iter()
-            .map(|r| format!("{} {:?} {:?}", r.person_id, r.old_segment, r.new_segment))
-            .collect();
+    fn moves_entries_exits_and_people_who_are_gone() {
+        // 7 and 9 are no longer people; 3 left the scope; 0 and 8 were never in it.
+        let old = sets(&[("a", &[1, 2, 3, 7]), ("default", &[4, 5, 9])]);
+        let ids = [0, 1, 2, 3, 4, 5, 6, 8, 100_000];
+        let codes = [OUT_OF_SCOPE, 0, 1, OUT_OF_SCOPE, 0, 2, 2, OUT_OF_SCOPE, 1];
+        let rows = diff_segmentation("s", &old, &["a", "b", "default"], &ids, &codes);
         assert_eq!(
-            rows,
+            lines(&rows),
             vec![
                 "2 Some(\"a\") Some(\"b\")",
                 "3 Some(\"a\") None",
                 "4 Some(\"default\") Some(\"a\")",
                 "6 None Some(\"default\")",
+                "7 Some(\"a\") None",
+                "9 Some(\"default\") None",
+                "100000 None Some(\"b\")",
+            ]
+        );
+        assert!(rows.iter().all(|r| r.segmentation == "s"));
+    }
+
+    #[test]
+    fn contiguous_ids_take_positions_by_subtraction() {
+        let old = sets(&[("a", &[9, 10, 12]), ("b", &[11, 30])]);
+        let ids: Vec<u32> = (10..20).collect();
+        let mut codes = vec![OUT_OF_SCOPE; 10];
+        codes[0] = 0; // 10 stays in a
+        codes[1] = 0; // 11 moves from b to a
+        codes[5] = 1; // 15 enters b
+        let rows = diff_segmentation("s", &old, &["a", "b"], &ids, &codes);
+        assert_eq!(
+            lines(&rows),
+            vec![
+                "9 Some(\"a\") None",
+                "11 Some(\"b\") Some(\"a\")",
+                "12 Some(\"a\") None",
+                "15 None Some(\"b\")",
+                "30 Some(\"b\") None",
             ]
         );
     }
 
     #[test]
-    fn added_and_removed_segmentations() {
-        let mut previous = BTreeMap::new();
-        previous.insert("gone".to_owned(), sets(&[("x", &[7])]));
-        let current = vec![("new".to_owned(), sets(&[("y", &[8])]))];
-        let rows = diff_runs(&previous, &current);
-        assert_eq!(rows.len(), 2);
-        assert_eq!((rows[0].segmentation.as_str(), rows[0].old_segment.as_deref()), ("new", None));
-        assert_eq!((rows[1].segmentation.as_str(), rows[1].new_segment.as_deref()), ("gone", None));
+    fn a_segmentation_that_is_gone_leaves_everyone() {
+        let old = sets(&[("x", &[7, 3])]);
+        assert_eq!(
+            lines(&diff_segmentation("gone", &old, &[], &[], &[])),
+            vec!["3 Some(\"x\") None", "7 Some(\"x\") None"]
+        );
+    }
+
+    #[test]
+    fn seek_finds_the_first_id_not_below() {
+        let ids: Vec<u32> = (0..1000).map(|i| i * 3).collect();
+        for from in [0, 1, 10, 500, 999] {
+            for id in [0, 1, 3, 4, 1500, 2997, 2998, 5000] {
+                let expected = from + ids[from..].partition_point(|&x| x < id);
+                assert_eq!(seek(&ids, from, id), expected, "from {from}, id {id}");
+            }
+        }
+        assert_eq!(seek(&[], 0, 5), 0);
     }
 }
