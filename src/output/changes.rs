@@ -64,6 +64,9 @@ pub fn previous_segments(run_dir: &Path) -> Result<BTreeMap<String, SegmentSets>
 /// were in no segment of the segmentation.
 const NOT_OLD: u8 = u8::MAX;
 
+/// No segment of the segmentation, when old and new segments are compared as numbers.
+const NO_SEGMENT: u16 = u16::MAX;
+
 /// The change rows of one segmentation, sorted by person id. `old` is the previous run's
 /// segments; this run's people are `ids` (ascending) with their `codes`, a code naming
 /// `names[code]` (a code from `names.len()` on: not in the segmentation's scope).
@@ -109,8 +112,7 @@ pub fn diff_segmentation(
     }
     gone.sort_unstable_by_key(|r| r.person_id);
     // Old and new segments compared as numbers: new codes as they are, an old segment as the
-    // new code of the same name (or a number of its own), nothing as `NONE`.
-    const NONE: u16 = u16::MAX;
+    // new code of the same name (or a number of its own), nothing as `NO_SEGMENT`.
     let old_keys: Vec<u16> = old
         .iter()
         .enumerate()
@@ -119,8 +121,8 @@ pub fn diff_segmentation(
     let mut rows = Vec::with_capacity(gone.len());
     let mut gone = gone.into_iter().peekable();
     for (i, (&code, &g)) in codes.iter().zip(&old_at).enumerate() {
-        let new_key = if usize::from(code) < names.len() { u16::from(code) } else { NONE };
-        let old_key = old_keys.get(usize::from(g)).copied().unwrap_or(NONE);
+        let new_key = if usize::from(code) < names.len() { u16::from(code) } else { NO_SEGMENT };
+        let old_key = old_keys.get(usize::from(g)).copied().unwrap_or(NO_SEGMENT);
         if old_key != new_key {
             let person = ids[i];
             while let Some(before) = gone.next_if(|r| r.person_id < person) {
