@@ -119,6 +119,30 @@ impl PortableBitmap {
         Self { bytes, len: ids.len() as u64 }
     }
 
+    /// Portable bytes from any Roaring writer (a previous run's file), checked: every container
+    /// inside the bytes, ids strictly ascending. Reading them this way allocates nothing per
+    /// container, which for sparse ids is most of what building a `RoaringBitmap` costs.
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, String> {
+        let mut len = 0u64;
+        let mut last: Option<u32> = None;
+        let mut in_order = true;
+        visit(&bytes, |id| {
+            in_order &= last.is_none_or(|last| id > last);
+            last = Some(id);
+            len += 1;
+        })?;
+        if !in_order {
+            return Err("ids out of order".to_owned());
+        }
+        Ok(Self { bytes, len })
+    }
+
+    /// Calls `f` with every id, ascending.
+    pub fn for_each(&self, f: impl FnMut(u32)) {
+        // The bytes were encoded or checked when the bitmap was made: no container fails here.
+        let _ = visit(&self.bytes, f);
+    }
+
     /// Number of people in the set.
     #[must_use]
     pub fn len(&self) -> u64 {
@@ -166,6 +190,120 @@ fn containers(ids: &[u32]) -> Vec<Container> {
     containers
 }
 
+/// The containers of portable bytes, in order, each checked to lie inside the bytes.
+struct Containers<'a> {
+    bytes: &'a [u8],
+    count: usize,
+    run_flags: Option<&'a [u8]>,
+    descriptions: usize,
+    next: usize,
+    data: usize,
+}
+
+/// One container as stored: its key, how its values are laid out, and their bytes.
+struct Stored<'a> {
+    key: u16,
+    kind: Kind,
+    data: &'a [u8],
+}
+
+impl<'a> Containers<'a> {
+    fn new(bytes: &'a [u8]) -> Result<Self, String> {
+        let word = |at: usize| -> Result<u32, String> {
+            let field = bytes.get(at..at + 4).ok_or("the header is cut short")?;
+            Ok(u32::from_le_bytes([field[0], field[1], field[2], field[3]]))
+        };
+        let cookie = word(0)?;
+        let (count, run_flags, descriptions) = if cookie == COOKIE_NO_RUNS {
+            (word(4)? as usize, None, 8)
+        } else if cookie & 0xFFFF == COOKIE_RUNS {
+            let count = (cookie >> 16) as usize + 1;
+            let flags = bytes.get(4..4 + count.div_ceil(8)).ok_or("the header is cut short")?;
+            (count, Some(flags), 4 + count.div_ceil(8))
+        } else {
+            return Err(format!("{cookie} is not a Roaring cookie"));
+        };
+        if count > 1 << 16 {
+            return Err(format!("{count} containers, more than 65536"));
+        }
+        let has_offsets = run_flags.is_none() || count >= NO_OFFSET_THRESHOLD;
+        let data = descriptions + 4 * count + if has_offsets { 4 * count } else { 0 };
+        if data > bytes.len() {
+            return Err("the header is cut short".to_owned());
+        }
+        Ok(Self { bytes, count, run_flags, descriptions, next: 0, data })
+    }
+}
+
+impl<'a> Iterator for Containers<'a> {
+    type Item = Result<Stored<'a>, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next == self.count {
+            return None;
+        }
+        let i = self.next;
+        self.next += 1;
+        let at = self.descriptions + 4 * i;
+        let key = u16::from_le_bytes([self.bytes[at], self.bytes[at + 1]]);
+        let len = usize::from(u16::from_le_bytes([self.bytes[at + 2], self.bytes[at + 3]])) + 1;
+        let is_runs = self.run_flags.is_some_and(|flags| flags[i / 8] & (1 << (i % 8)) != 0);
+        let size = if is_runs {
+            let Some(count) = self.bytes.get(self.data..self.data + 2) else {
+                return Some(Err(format!("container {i} is cut short")));
+            };
+            2 + 4 * usize::from(u16::from_le_bytes([count[0], count[1]]))
+        } else if len <= ARRAY_LIMIT {
+            2 * len
+        } else {
+            BITSET_BYTES
+        };
+        let Some(data) = self.bytes.get(self.data..self.data + size) else {
+            return Some(Err(format!("container {i} is cut short")));
+        };
+        self.data += size;
+        let kind = if is_runs {
+            Kind::Runs
+        } else if len <= ARRAY_LIMIT {
+            Kind::Array
+        } else {
+            Kind::Bitset
+        };
+        Some(Ok(Stored { key, kind, data }))
+    }
+}
+
+/// Calls `f` with every id of portable `bytes`, in stored order (ascending in a valid bitmap),
+/// after checking that each container lies inside the bytes.
+fn visit(bytes: &[u8], mut f: impl FnMut(u32)) -> Result<(), String> {
+    let u16_at = |data: &[u8], i: usize| u16::from_le_bytes([data[2 * i], data[2 * i + 1]]);
+    for container in Containers::new(bytes)? {
+        let Stored { key, kind, data } = container?;
+        let high = u32::from(key) << 16;
+        match kind {
+            Kind::Array => (0..data.len() / 2).for_each(|i| f(high | u32::from(u16_at(data, i)))),
+            Kind::Bitset => {
+                for (w, word) in data.chunks_exact(8).enumerate() {
+                    let mut bits = u64::from_le_bytes(word.try_into().unwrap_or_default());
+                    while bits != 0 {
+                        f(high | (w as u32 * 64 + bits.trailing_zeros()));
+                        bits &= bits - 1;
+                    }
+                }
+            }
+            Kind::Runs => {
+                let runs = &data[2..];
+                for r in 0..runs.len() / 4 {
+                    let (start, extra) = (u32::from(u16_at(runs, 2 * r)), u32::from(u16_at(runs, 2 * r + 1)));
+                    // A run past 65535 is clipped to its container (then fails the order check).
+                    (start..=(start + extra).min(0xFFFF)).for_each(|low| f(high | low));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Writes little-endian fields one after the other into a buffer sized for them.
 struct Cursor<'a>(&'a mut [u8]);
 
@@ -204,6 +342,33 @@ mod tests {
         assert_eq!(portable.bytes(), roaring_bytes(ids), "{} ids from {:?}", ids.len(), ids.first());
         assert_eq!(portable.len(), ids.len() as u64);
         assert_eq!(portable.to_bitmap().iter().collect::<Vec<_>>(), ids);
+        // Read back without roaring-rs; also bytes as roaring-rs writes them unoptimised
+        // (bitset and array containers only).
+        let read = PortableBitmap::from_bytes(portable.bytes().to_vec()).unwrap();
+        assert_eq!((all(&read), read.len()), (ids.to_vec(), ids.len() as u64));
+        let mut plain = Vec::new();
+        RoaringBitmap::from_sorted_iter(ids.iter().copied()).unwrap().serialize_into(&mut plain).unwrap();
+        assert_eq!(all(&PortableBitmap::from_bytes(plain).unwrap()), ids);
+    }
+
+    fn all(bitmap: &PortableBitmap) -> Vec<u32> {
+        let mut ids = Vec::new();
+        bitmap.for_each(|id| ids.push(id));
+        ids
+    }
+
+    #[test]
+    fn damaged_bytes_are_an_error() {
+        let good = PortableBitmap::from_sorted(&(0..300_000).step_by(3).collect::<Vec<_>>()).bytes().to_vec();
+        for cut in [0, 3, 7, 20, good.len() / 2, good.len() - 1] {
+            assert!(PortableBitmap::from_bytes(good[..cut].to_vec()).is_err(), "cut at {cut}");
+        }
+        assert!(PortableBitmap::from_bytes(vec![1, 2, 3, 4, 0, 0, 0, 0]).is_err());
+        // Two containers with the same key: ids out of order.
+        let mut twice = PortableBitmap::from_sorted(&[5, 1 << 16]).bytes().to_vec();
+        twice[12] = 0;
+        twice[13] = 0;
+        assert!(PortableBitmap::from_bytes(twice).is_err());
     }
 
     #[test]
@@ -229,6 +394,11 @@ mod tests {
             ids.sort_unstable();
             ids.dedup();
             check(&ids);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+            let _ = PortableBitmap::from_bytes(bytes);
         }
     }
 }

@@ -20,16 +20,16 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use rayon::prelude::*;
-use roaring::RoaringBitmap;
 
-use super::bitmaps::read_bitmap;
 use super::manifest::Manifest;
+use crate::engine::portable::PortableBitmap;
 use crate::engine::{PeopleTable, SegmentCode};
 use crate::error::{Error, Result};
 use crate::model::Model;
 
-/// One segmentation's segments, by id, as bitmaps.
-pub type SegmentSets = Vec<(String, RoaringBitmap)>;
+/// One segmentation's segments, by id, as bitmaps (read without building Roaring containers:
+/// only their ids are walked, once).
+pub type SegmentSets = Vec<(String, PortableBitmap)>;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ChangeRow {
@@ -53,11 +53,18 @@ pub fn previous_segments(run_dir: &Path) -> Result<BTreeMap<String, SegmentSets>
         let segments = s
             .segments
             .iter()
-            .map(|g| Ok((g.id.clone(), read_bitmap(&dir.join(format!("{}.roaring", g.id)))?)))
+            .map(|g| Ok((g.id.clone(), read_portable(&dir.join(format!("{}.roaring", g.id)))?)))
             .collect::<Result<_>>()?;
         out.insert(s.id.clone(), segments);
     }
     Ok(out)
+}
+
+fn read_portable(path: &Path) -> Result<PortableBitmap> {
+    let read_err = |source| Error::Read { path: path.to_owned(), source };
+    let bytes = std::fs::read(path).map_err(read_err)?;
+    PortableBitmap::from_bytes(bytes)
+        .map_err(|problem| read_err(std::io::Error::other(format!("not a portable Roaring bitmap: {problem}"))))
 }
 
 /// An old member's segment index, per position of this run's table; `NOT_OLD` for people who
@@ -93,7 +100,7 @@ pub fn diff_segmentation(
     };
     for (g, (name, set)) in old.iter().enumerate() {
         let mut at = 0;
-        for person in set {
+        set.for_each(|person| {
             // Contiguous ids need no look at `ids` (which would stream the whole column through
             // the cache once per segment).
             let found = if contiguous {
@@ -108,7 +115,7 @@ pub fn diff_segmentation(
             } else {
                 gone.push(row(person, Some(name), None));
             }
-        }
+        });
     }
     gone.sort_unstable_by_key(|r| r.person_id);
     // Old and new segments compared as numbers: new codes as they are, an old segment as the
@@ -202,7 +209,12 @@ mod tests {
     use crate::engine::OUT_OF_SCOPE;
 
     fn sets(spec: &[(&str, &[u32])]) -> SegmentSets {
-        spec.iter().map(|(id, ids)| ((*id).to_owned(), ids.iter().copied().collect())).collect()
+        let bitmap = |ids: &[u32]| {
+            let mut ids = ids.to_vec();
+            ids.sort_unstable();
+            PortableBitmap::from_sorted(&ids)
+        };
+        spec.iter().map(|(id, ids)| ((*id).to_owned(), bitmap(ids))).collect()
     }
 
     fn lines(rows: &[ChangeRow]) -> Vec<String> {
