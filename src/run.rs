@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::engine::partition::PartitionCode;
 use crate::engine::{Classifier, Members, PartitionCodes, PeopleTable, assemble};
 use crate::error::{Error, Result, Warning};
 use crate::inputs::{DatasetPaths, Inputs, load};
@@ -61,7 +62,12 @@ pub fn parse_as_of(value: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> R
     match value {
         None => Ok(now),
         Some(text) => chrono::DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&chrono::Utc)).map_err(|e| {
-            Error::AsOf { value: text.to_owned(), reason: format!("{e}; use RFC 3339, e.g. 2026-11-01T12:00:00Z") }
+            let reason = if chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok() {
+                format!("a date alone is not an instant: add a time and an offset, e.g. {text}T00:00:00Z")
+            } else {
+                format!("{e}; use RFC 3339, e.g. 2026-11-01T12:00:00Z")
+            };
+            Error::AsOf { value: text.to_owned(), reason }
         }),
     }
 }
@@ -115,12 +121,42 @@ pub fn prepare(
     if homeless > 0 {
         warnings.push(Warning {
             at: Some(inputs.source.root.display().to_string()),
-            message: format!(
-                "{homeless} people belong to no workspace (null partition, or a partition no workspace sees): no segmentation includes them"
-            ),
+            message: homeless_message(homeless, &codes, &table, &model.partition_column),
         });
     }
     Ok(Prepared { inputs, codes, table, warnings, timings, as_of, in_no_workspace: homeless })
+}
+
+/// Says who the people in no workspace are (null partition, or which partitions) and what to do.
+fn homeless_message(homeless: u64, codes: &PartitionCodes, table: &PeopleTable, column: &str) -> String {
+    const NAMES_SHOWN: usize = 5;
+    let seen = |code: PartitionCode| codes.sees.iter().any(|w| w[usize::from(code)]);
+    let nulls = if seen(codes.null) { 0 } else { table.partitions.iter().filter(|&&p| p == codes.null).count() };
+    let mut whose = Vec::new();
+    if nulls > 0 {
+        whose.push(format!("{nulls} with a null `{column}`"));
+    }
+    // Partitions the model does not name are seen only by workspaces of "all" partitions.
+    if !seen(codes.other) && !table.unlisted_partitions.is_empty() {
+        let mut named: Vec<String> =
+            table.unlisted_partitions.iter().take(NAMES_SHOWN).map(|(name, n)| format!("`{name}` ({n})")).collect();
+        if table.unlisted_partitions.len() > NAMES_SHOWN {
+            named.push(format!("and {} more", table.unlisted_partitions.len() - NAMES_SHOWN));
+        }
+        whose.push(format!("partitions no workspace lists: {}", named.join(", ")));
+    }
+    let mut todo = Vec::new();
+    if nulls > 0 {
+        todo.push("give those people a partition");
+    }
+    if homeless > nulls as u64 {
+        todo.push("list their partitions in a workspace's `partitions` in model.json");
+    }
+    format!(
+        "{homeless} people belong to no workspace ({}): no segmentation includes them; if they should be segmented, {}",
+        if whose.is_empty() { "their partitions are seen by no workspace".to_owned() } else { whose.join("; ") },
+        todo.join(", or ")
+    )
 }
 
 fn people_in_no_workspace(codes: &PartitionCodes, table: &PeopleTable) -> u64 {
@@ -225,7 +261,9 @@ fn write_run_changes(
         Err(e) => {
             warnings.push(Warning {
                 at: Some(previous_dir.display().to_string()),
-                message: format!("the previous run cannot be read, so no changes.parquet was written: {e}"),
+                message: format!(
+                    "the previous run cannot be read, so no changes.parquet was written: {e}; this run is published all the same, and the next run compares with it"
+                ),
             });
             None
         }
@@ -378,7 +416,10 @@ fn remove_old_runs(out: &Path, keep: usize, log: &Log) {
         let hidden = runs_dir.join(format!("{DELETING_PREFIX}{}", name.to_string_lossy()));
         let result = std::fs::rename(runs_dir.join(&name), &hidden).and_then(|()| std::fs::remove_dir_all(&hidden));
         if let Err(e) = result {
-            log.warn(format_args!("could not delete old run {}: {e}", runs_dir.join(&name).display()));
+            log.warn(format_args!(
+                "could not delete old run {}: {e}; the next run tries again (or delete it by hand)",
+                runs_dir.join(&name).display()
+            ));
         }
     }
 }

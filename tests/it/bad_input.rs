@@ -849,11 +849,13 @@ fn list_and_argument_errors() {
             .line(&["--strict: 3 warning(s) count as errors (fix them, or run without --strict)"])
             .line(&["shared with workspace `americas`", "(/segmentations/2/shares/0/workspace)"])
             .line(&["shared with workspace `global_sales`", "sees nobody", "(/segmentations/3/shares/0/workspace)"])
-            .line(&["7 people belong to no workspace", "people.parquet"])
+            .line(&["7 people belong to no workspace", "if they should be segmented", "people.parquet"])
             .errors(3),
         validate("validate_strict").arg("--strict").line(&["--strict: 3 warning(s) count as errors"]).errors(3),
         run("bad_as_of").args(&["--as-of", "yesterday"]).line(&["bad --as-of `yesterday`", "RFC 3339"]),
-        run("as_of_without_time").args(&["--as-of", "2026-11-01"]).line(&["bad --as-of `2026-11-01`", "RFC 3339"]),
+        run("as_of_without_time")
+            .args(&["--as-of", "2026-11-01"])
+            .line(&["bad --as-of `2026-11-01`", "add a time and an offset, e.g. 2026-11-01T00:00:00Z"]),
         validate("validate_bad_as_of")
             .args(&["--as-of", "2026-11-01T12:00:00"])
             .line(&["bad --as-of `2026-11-01T12:00:00`"]),
