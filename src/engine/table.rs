@@ -213,11 +213,12 @@ fn batch_slices<'a, T>(mut flat: &'a mut [T], batches: &[ClassifiedBatch]) -> Ve
 
 /// The table of a placement: every batch's values written straight at their person's position,
 /// O(n) with no concatenated copy; each column's (or group's) per-batch values are freed as
-/// soon as it is placed. When batches scatter over the table (sparse or shuffled ids), segment
-/// codes move eight segmentations at a time, packed into one `u64` per row: every scattered
-/// write is a cache miss, and one per eight columns costs an eighth of one per column. When
-/// batches land in narrow windows (files roughly in id order) the writes hit the cache anyway,
-/// and the packed copy would only cost memory.
+/// soon as it is placed. When batches scatter over the table (sparse or globally shuffled ids),
+/// segment codes move eight segmentations at a time, packed into one `u64` per row: every
+/// scattered write is a cache miss, and one per eight columns costs an eighth of one per
+/// column. When each batch lands in a window that fits the cache (files in id order, or
+/// shuffled within row groups) the writes hit the cache anyway, and the packed copy would
+/// only cost memory and page faults.
 fn place_all(batches: Vec<ClassifiedBatch>, placement: Placement, segmentations: usize) -> PeopleTable {
     let Placement { ids, positions } = placement;
     let mut by_segmentation: Vec<Vec<Vec<SegmentCode>>> = (0..segmentations).map(|_| Vec::new()).collect();
@@ -228,33 +229,50 @@ fn place_all(batches: Vec<ClassifiedBatch>, placement: Placement, segmentations:
         }
         by_batch_partitions.push(batch.partitions);
     }
-    let codes = if is_scattered(&positions, &by_batch_partitions) {
-        let mut groups = Vec::new();
-        while !by_segmentation.is_empty() {
-            let rest = by_segmentation.split_off(by_segmentation.len().min(PACKED_LANES));
-            groups.push(std::mem::replace(&mut by_segmentation, rest));
+    let scattered = is_scattered(&positions, &by_batch_partitions);
+    let place_codes = || {
+        if scattered {
+            let mut groups = Vec::new();
+            while !by_segmentation.is_empty() {
+                let rest = by_segmentation.split_off(by_segmentation.len().min(PACKED_LANES));
+                groups.push(std::mem::replace(&mut by_segmentation, rest));
+            }
+            groups.into_par_iter().flat_map_iter(|group| place_packed(group, &positions)).collect()
+        } else {
+            by_segmentation.into_par_iter().map(|per_batch| place(per_batch, &positions)).collect()
         }
-        groups.into_par_iter().flat_map_iter(|group| place_packed(group, &positions)).collect()
-    } else {
-        by_segmentation.into_par_iter().map(|per_batch| place(per_batch, &positions)).collect()
     };
-    let partitions = place(by_batch_partitions, &positions);
+    let (codes, partitions) = rayon::join(place_codes, || place(by_batch_partitions, &positions));
     PeopleTable { ids, partitions, codes, unlisted_partitions: BTreeMap::new() }
 }
 
-/// Do the batches' rows land all over the table, rather than each batch in a window a few
-/// times its size?
-fn is_scattered<T>(positions: &[u32], per_batch: &[Vec<T>]) -> bool {
+/// Rows of the table a batch's writes spread over, beyond which they miss the cache: 4M rows
+/// are 4 MB of each code column, past a core's L2. Shuffled-but-local files (rows shuffled
+/// within a row group) stay under it; sparse or globally shuffled ids span the whole table.
+const SCATTERED_WINDOW: usize = 4 << 20;
+
+/// Do the batches' rows land all over the table, rather than each batch in a window that
+/// stays in cache?
+fn is_scattered<T: Sync>(positions: &[u32], per_batch: &[Vec<T>]) -> bool {
+    mean_window(positions, per_batch) > SCATTERED_WINDOW
+}
+
+/// The mean span of table positions one batch's rows go to.
+fn mean_window<T: Sync>(positions: &[u32], per_batch: &[Vec<T>]) -> usize {
+    let mut windows = Vec::with_capacity(per_batch.len());
     let mut first = 0;
-    let mut spread = 0usize;
     for batch in per_batch {
-        let window = &positions[first..first + batch.len()];
+        windows.push(&positions[first..first + batch.len()]);
         first += batch.len();
-        if let (Some(min), Some(max)) = (window.iter().min(), window.iter().max()) {
-            spread += (max - min) as usize + 1;
-        }
     }
-    spread > positions.len().saturating_mul(4)
+    let spread: usize = windows
+        .into_par_iter()
+        .map(|window| {
+            let (min, max) = window.iter().fold((u32::MAX, 0), |(min, max), &p| (min.min(p), max.max(p)));
+            if window.is_empty() { 0 } else { (max - min) as usize + 1 }
+        })
+        .sum();
+    spread / per_batch.len().max(1)
 }
 
 /// Byte columns packed into one `u64` per row.
@@ -376,10 +394,8 @@ mod tests {
         let one_by_one: Vec<Vec<u8>> = columns.into_iter().map(|column| place(column, &positions)).collect();
         assert_eq!(packed, one_by_one);
         let batches = [vec![0u8; 5000], vec![0u8; 4000]];
-        assert!(!is_scattered(&(0..9000).collect::<Vec<u32>>(), &batches));
-        let mut local: Vec<u32> = (0..9000).collect();
-        local[..5000].reverse();
-        assert!(!is_scattered(&local, &batches));
-        assert!(is_scattered(&positions, &vec![vec![0u8; 1000]; 9]));
+        assert_eq!(mean_window(&(0..9000).collect::<Vec<u32>>(), &batches), 4500);
+        assert_eq!(mean_window(&positions, &vec![vec![0u8; 1000]; 9]), 8992);
+        assert!(!is_scattered(&positions, &batches));
     }
 }
