@@ -2,6 +2,7 @@
 //! in the scope of at least one segmentation visible there, in person-id order; `person_id`
 //! (uint32) then one dictionary-encoded segment column per visible segmentation, in model order.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
@@ -120,7 +121,13 @@ fn write_row_group(
         .enumerate()
         .map(|(k, &s)| {
             let column = table.codes[s].as_slice();
-            let codes: Vec<u8> = selected.iter().map(|&i| column[i]).collect();
+            // A workspace that sees every person selects whole runs of rows: borrow them.
+            let codes: Cow<'_, [u8]> = match (selected.first(), selected.last()) {
+                (Some(&first), Some(&last)) if last - first + 1 == selected.len() => {
+                    Cow::Borrowed(&column[first..=last])
+                }
+                _ => Cow::Owned(selected.iter().map(|&i| column[i]).collect()),
+            };
             encode_chunk(&schema.column(k + 1), &dictionaries[k], &codes, OUT_OF_SCOPE)
         })
         .collect::<parquet::errors::Result<_>>()?;
