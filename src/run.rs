@@ -216,6 +216,7 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
         segmentations: segmentation_counts(model, &members),
         workspaces: workspace_counts,
         skipped_drafts: model.drafts.clone(),
+        users: model.users.iter().map(|u| u.id.clone()).collect(),
         changes,
         warnings: warnings.iter().map(WarningEntry::from).collect(),
         timings_ms: timings,

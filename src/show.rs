@@ -175,9 +175,14 @@ pub fn show(options: &ShowOptions) -> Result<View> {
         let access = read_access(&dir.join("access.parquet"))?;
         if !access.iter().any(|(u, _)| u == user) {
             // A user access.parquet does not name sees nothing, or is not a user at all: the
-            // model the run read tells which, when it is still there.
+            // manifest's users tell which (runs of older versions have none: then the model the
+            // run read, when it is still there).
             let mut known: Vec<String> = access.iter().map(|(u, _)| u.clone()).collect();
-            known.extend(model_users(&manifest.inputs.model));
+            if manifest.users.is_empty() {
+                known.extend(model_users(&manifest.inputs.model));
+            } else {
+                known.extend(manifest.users.iter().cloned());
+            }
             known.sort();
             known.dedup();
             if !known.contains(user) {

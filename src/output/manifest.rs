@@ -18,6 +18,10 @@ pub struct Manifest {
     pub segmentations: Vec<SegmentationCounts>,
     pub workspaces: Vec<WorkspaceCounts>,
     pub skipped_drafts: Vec<String>,
+    /// Every user the model declares, so `show --user` can tell a user who sees nothing from an
+    /// unknown one. Absent in runs of older versions.
+    #[serde(default)]
+    pub users: Vec<String>,
     /// Against the run `current` pointed to before this one; absent on a first run or with
     /// `--no-changes`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
