@@ -1,5 +1,6 @@
-//! `Members`: the Roaring bitmaps of a run — the people each workspace sees, and the members of
-//! each segment (the `default` segment last) — built from the id-sorted table in one pass each.
+//! `Members`: the members of each segment of a run (the `default` segment last) as Roaring sets,
+//! built from the id-sorted table in one pass per segmentation; how many people each workspace
+//! sees; and what each workspace sees of each segment.
 
 use std::borrow::Cow;
 
@@ -109,8 +110,8 @@ impl Members {
     /// What workspace `w` sees of each segment (then `default`) of segmentation `s` (SPEC
     /// §3.3): the segments themselves when `w` sees the whole scope, nothing when it sees none
     /// of it. A partial overlap is an intersection with the workspace's people; with sparse ids,
-    /// whose bitmaps hold a container per few people, one pass over the table selecting by
-    /// partition is several times cheaper than intersecting every container.
+    /// whose bitmaps hold a container per few people, a gather over the workspace's rows is
+    /// several times cheaper than intersecting every container.
     #[must_use]
     pub fn visible_segments(&self, s: usize, w: usize, table: &PeopleTable) -> Vec<Cow<'_, PersonSet>> {
         let segments = &self.segments[s];
