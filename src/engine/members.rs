@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use roaring::RoaringBitmap;
 
 use super::classify::SegmentCode;
-use super::partition::PartitionCodes;
+use super::partition::{PartitionCode, PartitionCodes};
 use super::person_set::PersonSet;
 use super::portable::PortableBitmap;
 use super::table::PeopleTable;
@@ -55,7 +55,7 @@ impl Members {
         for &p in &table.partitions {
             per_partition[usize::from(p)] += 1;
         }
-        let workspace_people = (0..model.workspaces.len())
+        let workspace_people: Vec<u64> = (0..model.workspaces.len())
             .map(|w| per_partition.iter().zip(&codes.sees[w]).filter(|(_, sees)| **sees).map(|(n, _)| n).sum())
             .collect();
         let overlap = overlaps(model, codes);
@@ -66,8 +66,7 @@ impl Members {
                     if !overlap.iter().any(|by_w| by_w[w] == Overlap::Part) {
                         return Vec::new();
                     }
-                    let sees = &codes.sees[w];
-                    (0..table.len() as u32).filter(|&row| sees[usize::from(table.partitions[row as usize])]).collect()
+                    rows_seen(&table.partitions, &codes.sees[w], workspace_people[w] as usize)
                 })
                 .collect();
             Partial::Select { rows }
@@ -195,6 +194,20 @@ fn sets_by_code<C: Copy + Into<usize>>(ids: &[u32], codes: &[C], count: usize) -
     bits.chunks(stride).map(|set| RoaringBitmap::from_lsb0_bytes(base, set)).collect()
 }
 
+/// The rows whose partition `sees` marks, `count` of them, selected without a branch per row
+/// (whether a person is seen is as random as their partition).
+fn rows_seen(partitions: &[PartitionCode], sees: &[bool], count: usize) -> Vec<u32> {
+    // One more slot takes the write of every row after the last one seen.
+    let mut rows = vec![0u32; count + 1];
+    let mut next = 0;
+    for (row, &p) in partitions.iter().enumerate() {
+        rows[next] = row as u32;
+        next += usize::from(sees[usize::from(p)]);
+    }
+    rows.truncate(next);
+    rows
+}
+
 /// How many rows have each code. Four interleaved counters, so equal neighbouring codes do
 /// not wait on each other's increments.
 fn code_counts(column: &[SegmentCode]) -> [usize; 256] {
@@ -293,5 +306,15 @@ mod tests {
             expected[usize::from(c)] += 1;
         }
         assert_eq!(code_counts(&column), expected);
+    }
+
+    #[test]
+    fn rows_seen_selects_the_seen_partitions() {
+        let partitions: Vec<PartitionCode> = (0..1000u16).map(|i| i * 7 % 5).collect();
+        let sees = [true, false, false, true, false];
+        let count = partitions.iter().filter(|&&p| sees[usize::from(p)]).count();
+        let expected: Vec<u32> = (0..1000).filter(|&i| sees[usize::from(partitions[i as usize])]).collect();
+        assert_eq!(rows_seen(&partitions, &sees, count), expected);
+        assert!(rows_seen(&partitions, &[false; 5], 0).is_empty());
     }
 }
