@@ -453,7 +453,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// found eleven sites: `fuzz/regressions/README.md`, F1); a corrupt input file must give exit 1 and a
 /// message naming it, not a crash. The reader `f` used is not used again after a panic.
 pub fn catch_reader_panic<T>(f: impl FnOnce() -> T) -> std::result::Result<T, parquet::errors::ParquetError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+    let outer = READING.replace(true);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    READING.set(outer);
+    result.map_err(|payload| {
         let message = payload
             .downcast_ref::<&str>()
             .map(|s| (*s).to_owned())
@@ -461,6 +464,23 @@ pub fn catch_reader_panic<T>(f: impl FnOnce() -> T) -> std::result::Result<T, pa
             .unwrap_or_else(|| "no message".to_owned());
         parquet::errors::ParquetError::General(format!("the Parquet reader failed on corrupt data ({message})"))
     })
+}
+
+thread_local! {
+    /// Set while this thread runs the Parquet reader under [`catch_reader_panic`].
+    static READING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Installs a panic hook that stays quiet for the panics [`catch_reader_panic`] turns into errors:
+/// their message (`thread panicked at …/parquet-60.1.0/…`) would only precede that error as noise
+/// in a cron log. Every other panic is printed as before. The binary calls it once, at start.
+pub fn quiet_caught_reader_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !READING.get() {
+            previous(info);
+        }
+    }));
 }
 
 #[cfg(test)]

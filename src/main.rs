@@ -170,6 +170,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    segcalc::error::quiet_caught_reader_panics();
     let cli = Cli::parse();
     match execute(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -535,14 +535,7 @@ pub fn catch_reader_panic<T>(f: impl FnOnce() -> T) -> Result<T, ReaderPanic> {
 /// the folder), with a model that has a rule on every column the file's schema shows, run
 /// through [`segcalc::run::prepare`] as `run` does. `Ok` counts people, `Err` is the message.
 pub fn parquet(data: &[u8], scratch: &Path) -> Result<String, String> {
-    let dataset = scratch.join("dataset");
-    let people = dataset.join("people");
-    let folder = people.join("partition=emea");
-    std::fs::create_dir_all(&folder).expect("the scratch folder is writable");
-    std::fs::write(folder.join("part-0.parquet"), data).expect("the scratch folder is writable");
-    let model = PeopleSource::open(&people).map_or_else(|_| rules_for(None), |source| rules_for(Some(&source.schema)));
-    std::fs::write(dataset.join("model.json"), model.to_string()).expect("the scratch folder is writable");
-
+    let dataset = parquet_dataset(data, scratch);
     let paths = DatasetPaths { dataset, people: None, model: None };
     let as_of = segcalc::run::parse_as_of(Some(AS_OF), chrono::Utc::now()).expect("a valid as-of");
     let prepared = segcalc::run::prepare(&paths, as_of, true, &Log::new(true)).map_err(|e| e.to_string())?;
@@ -557,6 +550,19 @@ pub fn parquet(data: &[u8], scratch: &Path) -> Result<String, String> {
         let _ = write!(summary, "; {}: {}", s.id, counts.join(" "));
     }
     Ok(summary)
+}
+
+/// The dataset the `parquet` target runs: `data` as its one people file, and a model with a rule
+/// on every column the file's schema shows. Returns the dataset folder.
+pub fn parquet_dataset(data: &[u8], scratch: &Path) -> std::path::PathBuf {
+    let dataset = scratch.join("dataset");
+    let people = dataset.join("people");
+    let folder = people.join("partition=emea");
+    std::fs::create_dir_all(&folder).expect("the scratch folder is writable");
+    std::fs::write(folder.join("part-0.parquet"), data).expect("the scratch folder is writable");
+    let model = PeopleSource::open(&people).map_or_else(|_| rules_for(None), |source| rules_for(Some(&source.schema)));
+    std::fs::write(dataset.join("model.json"), model.to_string()).expect("the scratch folder is writable");
+    dataset
 }
 
 /// A model with one segment per usable column of `schema` (at most 100), each a rule that fits

@@ -163,3 +163,23 @@ fn every_listed_regression_exists() {
         );
     }
 }
+
+/// What a user sees for a Parquet file the reader panics on (F1): exit 1 and the decode error
+/// naming the file and row group, without the reader's panic message in front of it.
+#[test]
+fn a_reader_panic_is_one_clean_error_line() {
+    let f1: Vec<PathBuf> =
+        inputs("regressions", "parquet").into_iter().filter(|p| name(p).starts_with("f1-")).collect();
+    assert!(f1.len() >= 10, "{} F1 reproducers", f1.len());
+    for path in f1 {
+        let scratch = tempfile::tempdir().unwrap();
+        let dataset = harness::parquet_dataset(&std::fs::read(&path).unwrap(), scratch.path());
+        let out = scratch.path().join("out");
+        let output = crate::support::run_cli(&["run", dataset.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+        let stderr = crate::support::stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{}: {stderr}", name(&path));
+        assert!(stderr.contains("part-0.parquet`: cannot decode row group"), "{}: {stderr}", name(&path));
+        assert!(!stderr.contains("panicked"), "{}: {stderr}", name(&path));
+        assert!(!out.join("current").exists(), "{}: nothing is published", name(&path));
+    }
+}
