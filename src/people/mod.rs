@@ -1,6 +1,7 @@
 //! The people table: finding its files ([`files`]), their unified schema ([`schema`]), and the
 //! parallel, column-projected scan ([`source`]).
 
+pub mod chunks;
 pub mod files;
 pub mod schema;
 pub mod source;

@@ -19,6 +19,7 @@ use parquet::basic::Encoding;
 use parquet::file::metadata::ColumnChunkMetaData;
 use rayon::prelude::*;
 
+use super::chunks::ColumnChunks;
 use super::files::{FileRef, discover};
 use super::schema::{PeopleSchema, TypeFamily};
 use crate::error::{Error, PeopleIssue, Result, catch_reader_panic};
@@ -187,8 +188,12 @@ impl PeopleSource {
         let hinted = Arc::new(Schema::new_with_metadata(hinted, file_schema.metadata().clone()));
         let options = ArrowReaderOptions::new().with_schema(hinted);
         let metadata = ArrowReaderMetadata::try_new(file.metadata.metadata().clone(), options).map_err(parquet_err)?;
-        let reader = File::open(&file.path).map_err(|source| Error::Read { path: file.path.clone(), source })?;
-        let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(reader, metadata);
+        // The projected column chunks of this row group, read into memory (see `ColumnChunks`).
+        let leaves =
+            (0..parquet_schema.num_columns()).filter(|&i| roots.contains(&parquet_schema.get_column_root_idx(i)));
+        let chunks = ColumnChunks::read(&file.path, leaves.map(|i| rg_meta.column(i)))
+            .map_err(|source| Error::Decode { path: file.path.clone(), row_group, source })?;
+        let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(chunks, metadata);
         let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
         let mut reader = catch_reader_panic(|| {
             builder.with_projection(mask).with_row_groups(vec![row_group]).with_batch_size(BATCH_ROWS).build()
