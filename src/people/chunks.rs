@@ -64,7 +64,10 @@ impl ColumnChunks {
                 let from = (start - at) as usize;
                 Ok(bytes.slice(from..from + len as usize))
             }
-            None => Err(ParquetError::EOF(format!("bytes {start}..{} are outside the column chunks", start + len))),
+            None => Err(ParquetError::EOF(format!(
+                "bytes {start}..{} are outside the column chunks",
+                start.saturating_add(len)
+            ))),
         }
     }
 }
