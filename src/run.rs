@@ -54,8 +54,8 @@ pub struct Prepared {
     pub warnings: Vec<Warning>,
     pub timings: Vec<Timing>,
     pub as_of: chrono::DateTime<chrono::Utc>,
-    /// People whose partition is null or seen by no workspace.
-    pub in_no_workspace: u64,
+    /// `per_code[c]`: people of partition code `c` (counted once, for warnings and the manifest).
+    pub per_code: Vec<u64>,
 }
 
 pub fn parse_as_of(value: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> Result<chrono::DateTime<chrono::Utc>> {
@@ -117,27 +117,33 @@ pub fn prepare(
     let segmentations = if evaluate { model.segmentations.len() } else { 0 };
     let table = timed(&mut timings, "assemble", || assemble(batches, &files, &model.id_column, segmentations))?;
     let mut warnings = inputs.warnings.clone();
-    let homeless = people_in_no_workspace(&codes, &table);
+    let per_code = codes.people_per_code(&table.partitions);
+    let homeless = people_in_no_workspace(&codes, &per_code);
     if homeless > 0 {
         warnings.push(Warning {
             at: Some(inputs.source.root.display().to_string()),
-            message: homeless_message(homeless, &codes, &table, &model.partition_column),
+            message: homeless_message(homeless, &codes, &per_code, &table, &model.partition_column),
         });
     }
-    Ok(Prepared { inputs, codes, table, warnings, timings, as_of, in_no_workspace: homeless })
+    Ok(Prepared { inputs, codes, table, warnings, timings, as_of, per_code })
 }
 
 /// Says who the people in no workspace are (null partition, or which partitions) and what to do.
-fn homeless_message(homeless: u64, codes: &PartitionCodes, table: &PeopleTable, column: &str) -> String {
+fn homeless_message(
+    homeless: u64,
+    codes: &PartitionCodes,
+    per_code: &[u64],
+    table: &PeopleTable,
+    column: &str,
+) -> String {
     const NAMES_SHOWN: usize = 5;
-    let seen = |code: PartitionCode| codes.sees.iter().any(|w| w[usize::from(code)]);
-    let nulls = if seen(codes.null) { 0 } else { table.partitions.iter().filter(|&&p| p == codes.null).count() };
+    let nulls = if codes.seen(codes.null) { 0 } else { per_code[usize::from(codes.null)] };
     let mut whose = Vec::new();
     if nulls > 0 {
         whose.push(format!("{nulls} with a null `{column}`"));
     }
     // Partitions the model does not name are seen only by workspaces of "all" partitions.
-    if !seen(codes.other) && !table.unlisted_partitions.is_empty() {
+    if !codes.seen(codes.other) && !table.unlisted_partitions.is_empty() {
         let mut named: Vec<String> =
             table.unlisted_partitions.iter().take(NAMES_SHOWN).map(|(name, n)| format!("`{name}` ({n})")).collect();
         if table.unlisted_partitions.len() > NAMES_SHOWN {
@@ -149,7 +155,7 @@ fn homeless_message(homeless: u64, codes: &PartitionCodes, table: &PeopleTable, 
     if nulls > 0 {
         todo.push("give those people a partition");
     }
-    if homeless > nulls as u64 {
+    if homeless > nulls {
         todo.push("list their partitions in a workspace's `partitions` in model.json");
     }
     format!(
@@ -159,9 +165,9 @@ fn homeless_message(homeless: u64, codes: &PartitionCodes, table: &PeopleTable, 
     )
 }
 
-fn people_in_no_workspace(codes: &PartitionCodes, table: &PeopleTable) -> u64 {
-    let seen: Vec<bool> = (0..=usize::from(codes.null)).map(|c| codes.sees.iter().any(|w| w[c])).collect();
-    table.partitions.iter().filter(|&&p| !seen[usize::from(p)]).count() as u64
+/// People whose partition code (`per_code`: people per code) no workspace sees.
+fn people_in_no_workspace(codes: &PartitionCodes, per_code: &[u64]) -> u64 {
+    per_code.iter().enumerate().filter(|&(code, _)| !codes.seen(code as PartitionCode)).map(|(_, n)| n).sum()
 }
 
 fn strict_check(strict: bool, warnings: &[Warning]) -> Result<()> {
@@ -186,7 +192,7 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
     let as_of = parse_as_of(options.as_of.as_deref(), started)?;
     let _lock = OutputLock::acquire(&options.out, &started)?;
     remove_leftovers(&options.out);
-    let Prepared { inputs, codes, table, mut warnings, mut timings, as_of, in_no_workspace } =
+    let Prepared { inputs, codes, table, mut warnings, mut timings, as_of, per_code } =
         prepare(&options.paths, as_of, true, log)?;
     for w in &warnings {
         log.warn(w);
@@ -212,7 +218,7 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
         as_of: as_of.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
         started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         inputs: inputs_info(&inputs),
-        people: people_counts(model, &codes, &table, in_no_workspace),
+        people: people_counts(model, &codes, &table, &per_code),
         segmentations: segmentation_counts(model, &members),
         workspaces: workspace_counts,
         skipped_drafts: model.drafts.clone(),
@@ -338,16 +344,12 @@ fn inputs_info(inputs: &Inputs) -> InputsInfo {
     }
 }
 
-fn people_counts(model: &Model, codes: &PartitionCodes, table: &PeopleTable, in_no_workspace: u64) -> PeopleCounts {
-    let mut per_code = vec![0u64; usize::from(codes.null) + 1];
-    for &p in &table.partitions {
-        per_code[usize::from(p)] += 1;
-    }
+fn people_counts(model: &Model, codes: &PartitionCodes, table: &PeopleTable, per_code: &[u64]) -> PeopleCounts {
     let partitions: BTreeMap<String, u64> =
         model.partitions.iter().enumerate().map(|(i, name)| (name.clone(), per_code[i])).collect();
     PeopleCounts {
         total: table.len() as u64,
-        in_no_workspace,
+        in_no_workspace: people_in_no_workspace(codes, per_code),
         null_partition: per_code[usize::from(codes.null)],
         partitions,
         unlisted_partitions: table.unlisted_partitions.clone(),

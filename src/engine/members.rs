@@ -51,10 +51,7 @@ impl Members {
     pub fn build(model: &Model, codes: &PartitionCodes, table: &PeopleTable) -> Self {
         let sparse = !is_dense(&table.ids);
         let partition_codes = usize::from(codes.null) + 1;
-        let mut per_partition = vec![0u64; partition_codes];
-        for &p in &table.partitions {
-            per_partition[usize::from(p)] += 1;
-        }
+        let per_partition = codes.people_per_code(&table.partitions);
         let workspace_people: Vec<u64> = (0..model.workspaces.len())
             .map(|w| per_partition.iter().zip(&codes.sees[w]).filter(|(_, sees)| **sees).map(|(n, _)| n).sum())
             .collect();

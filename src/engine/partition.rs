@@ -24,6 +24,22 @@ pub struct PartitionCodes {
 }
 
 impl PartitionCodes {
+    /// How many of `partitions` (one code per person) have each code, `0..=null`.
+    #[must_use]
+    pub fn people_per_code(&self, partitions: &[PartitionCode]) -> Vec<u64> {
+        let mut per_code = vec![0u64; usize::from(self.null) + 1];
+        for &p in partitions {
+            per_code[usize::from(p)] += 1;
+        }
+        per_code
+    }
+
+    /// Does some workspace see people of partition `code`?
+    #[must_use]
+    pub fn seen(&self, code: PartitionCode) -> bool {
+        self.sees.iter().any(|w| w[usize::from(code)])
+    }
+
     #[must_use]
     pub fn new(model: &Model) -> Self {
         let by_name = model.partitions.iter().enumerate().map(|(i, p)| (p.clone(), i as PartitionCode)).collect();
