@@ -39,13 +39,25 @@ struct Container {
     kind: Kind,
 }
 
+impl Kind {
+    /// The layout of a container of `len` values stored without runs.
+    fn plain(len: usize) -> Self {
+        if len <= ARRAY_LIMIT { Self::Array } else { Self::Bitset }
+    }
+
+    /// Bytes of a container of `len` values in `runs` runs, laid out as `self`.
+    fn data_bytes(self, len: usize, runs: usize) -> usize {
+        match self {
+            Self::Array => 2 * len,
+            Self::Bitset => BITSET_BYTES,
+            Self::Runs => 2 + 4 * runs,
+        }
+    }
+}
+
 impl Container {
     fn data_bytes(&self) -> usize {
-        match self.kind {
-            Kind::Array => 2 * self.len,
-            Kind::Bitset => BITSET_BYTES,
-            Kind::Runs => 2 + 4 * self.runs,
-        }
+        self.kind.data_bytes(self.len, self.runs)
     }
 }
 
@@ -182,8 +194,8 @@ fn containers(ids: &[u32]) -> Vec<Container> {
             end += 1;
         }
         let len = end - start;
-        let plain = if len <= ARRAY_LIMIT { (Kind::Array, 2 * len) } else { (Kind::Bitset, BITSET_BYTES) };
-        let kind = if 2 + 4 * runs < plain.1 { Kind::Runs } else { plain.0 };
+        let plain = Kind::plain(len);
+        let kind = if Kind::Runs.data_bytes(len, runs) < plain.data_bytes(len, runs) { Kind::Runs } else { plain };
         containers.push(Container { key: key as u16, start, len, runs, kind });
         start = end;
     }
@@ -248,27 +260,19 @@ impl<'a> Iterator for Containers<'a> {
         let key = u16::from_le_bytes([self.bytes[at], self.bytes[at + 1]]);
         let len = usize::from(u16::from_le_bytes([self.bytes[at + 2], self.bytes[at + 3]])) + 1;
         let is_runs = self.run_flags.is_some_and(|flags| flags[i / 8] & (1 << (i % 8)) != 0);
-        let size = if is_runs {
+        let (kind, runs) = if is_runs {
             let Some(count) = self.bytes.get(self.data..self.data + 2) else {
                 return Some(Err(format!("container {i} is cut short")));
             };
-            2 + 4 * usize::from(u16::from_le_bytes([count[0], count[1]]))
-        } else if len <= ARRAY_LIMIT {
-            2 * len
+            (Kind::Runs, usize::from(u16::from_le_bytes([count[0], count[1]])))
         } else {
-            BITSET_BYTES
+            (Kind::plain(len), 0)
         };
+        let size = kind.data_bytes(len, runs);
         let Some(data) = self.bytes.get(self.data..self.data + size) else {
             return Some(Err(format!("container {i} is cut short")));
         };
         self.data += size;
-        let kind = if is_runs {
-            Kind::Runs
-        } else if len <= ARRAY_LIMIT {
-            Kind::Array
-        } else {
-            Kind::Bitset
-        };
         Some(Ok(Stored { key, kind, data }))
     }
 }
