@@ -11,6 +11,7 @@ use segcalc::engine::{Members, PartitionCodes};
 use segcalc::generate::{GenerateOptions, generate};
 use segcalc::inputs::{DatasetPaths, load};
 use segcalc::log::Log;
+use segcalc::output::file_writer::with_file_writer;
 use segcalc::output::membership::{visible_segmentations, write_workspace};
 use segcalc::people::ScanColumns;
 use segcalc::rule::value::instant_nanos;
@@ -55,7 +56,8 @@ fn bench(c: &mut Criterion) {
 }
 
 fn write(file: &Path, prepared: &segcalc::run::Prepared, codes: &PartitionCodes, visible: &[usize]) -> u64 {
-    write_workspace(file, &prepared.inputs.model, codes, &prepared.table, 0, visible).unwrap()
+    with_file_writer(|files| write_workspace(files, file, &prepared.inputs.model, codes, &prepared.table, 0, visible))
+        .unwrap()
 }
 
 criterion_group!(benches, bench);

@@ -16,6 +16,7 @@ use crate::model::Model;
 use crate::output::access::{access_rows, write_access};
 use crate::output::bitmaps::write_bitmap;
 use crate::output::changes::{diff_runs, previous_segments, write_changes};
+use crate::output::file_writer::{FileWriter, with_file_writer};
 use crate::output::lock::OutputLock;
 use crate::output::manifest::{
     ChangesInfo, Engine, FileRows, InputsInfo, ListInfo, Manifest, PeopleCounts, SegmentCount, SegmentationChanges,
@@ -204,7 +205,9 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
 
     let staging = Staging::create(&options.out, &started)?;
     let run_dir = staging.dir.clone();
-    let workspace_counts = timed(&mut timings, "write", || write_outputs(&run_dir, model, &codes, &table, &members))?;
+    let workspace_counts = timed(&mut timings, "write", || {
+        with_file_writer(|files| write_outputs(files, &run_dir, model, &codes, &table, &members))
+    })?;
     let access = access_rows(model);
     write_access(&run_dir.join("access.parquet"), &access)?;
     let changes = if options.no_changes {
@@ -279,6 +282,7 @@ fn write_run_changes(
 
 /// Membership files and bitmaps for every workspace, in parallel; counts in workspace order.
 fn write_outputs(
+    files: &FileWriter,
     run_dir: &Path,
     model: &Model,
     codes: &PartitionCodes,
@@ -294,7 +298,8 @@ fn write_outputs(
             if !visible.is_empty() {
                 let dir = run_dir.join("membership").join(format!("workspace={}", workspace.id));
                 std::fs::create_dir_all(&dir).map_err(|source| Error::Write { path: dir.clone(), source })?;
-                membership_rows = write_workspace(&dir.join("part-0.parquet"), model, codes, table, w, &visible)?;
+                membership_rows =
+                    write_workspace(files, &dir.join("part-0.parquet"), model, codes, table, w, &visible)?;
             }
             // Each segmentation's bitmaps are written as a task of their own, so a workspace
             // that sees many segmentations is not left to one thread.
@@ -308,7 +313,7 @@ fn write_outputs(
                     let bitmaps = members.visible_segments(s, w, table);
                     for (id, bitmap) in segmentation.segment_ids().into_iter().zip(bitmaps) {
                         segments.push(SegmentCount { id: id.to_owned(), people: bitmap.len() });
-                        write_bitmap(&dir.join(format!("{id}.roaring")), &bitmap)?;
+                        write_bitmap(files, &dir.join(format!("{id}.roaring")), &bitmap)?;
                     }
                     Ok(VisibleSegmentation {
                         id: segmentation.id.clone(),

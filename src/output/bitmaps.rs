@@ -6,15 +6,14 @@ use std::path::Path;
 
 use roaring::RoaringBitmap;
 
+use super::file_writer::FileWriter;
 use crate::engine::PersonSet;
 use crate::error::{Error, Result};
 
-/// Writes `set` as it is: callers `optimize()` built bitmaps first, once.
-pub fn write_bitmap(path: &Path, set: &PersonSet) -> Result<()> {
-    // Serialised in memory and written with one call: the page cache then fills whole pages
-    // instead of zeroing the rest of each page a small buffered write touches. Synced with the
-    // whole run by `Staging::publish`.
-    std::fs::write(path, set.portable_bytes()).map_err(|source| Error::Write { path: path.to_owned(), source })
+/// Writes `set` as it is: callers `optimize()` built bitmaps first, once. Synced with the whole
+/// run by `Staging::publish`.
+pub fn write_bitmap(files: &FileWriter, path: &Path, set: &PersonSet) -> Result<()> {
+    files.write(path, &set.portable_bytes())
 }
 
 pub fn read_bitmap(path: &Path) -> Result<RoaringBitmap> {

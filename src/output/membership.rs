@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::fs::File;
+use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::{ColumnPath, SchemaDescriptor};
 use rayon::prelude::*;
 
+use super::file_writer::FileWriter;
 use super::segment_column::encode_chunk;
 
 use crate::engine::{OUT_OF_SCOPE, PartitionCodes, PeopleTable};
@@ -30,6 +32,7 @@ pub fn visible_segmentations(model: &Model, w: usize) -> Vec<usize> {
 
 /// Writes workspace `w`'s file at `path`; returns its row count.
 pub fn write_workspace(
+    files: &FileWriter,
     path: &Path,
     model: &Model,
     codes: &PartitionCodes,
@@ -60,7 +63,7 @@ pub fn write_workspace(
         .build();
     add_encoded_arrow_schema_to_metadata(&schema, &mut props);
     let parquet_schema = ArrowSchemaConverter::new().convert(&schema).map_err(write_err)?;
-    let file = File::create(path).map_err(|source| Error::Write { path: path.to_owned(), source })?;
+    let file = files.create(path)?;
     let mut writer =
         SerializedFileWriter::new(file, parquet_schema.root_schema_ptr(), Arc::new(props)).map_err(write_err)?;
     let dictionaries: Vec<Vec<&str>> = segmentations.iter().map(|&s| model.segmentations[s].segment_ids()).collect();
@@ -91,15 +94,15 @@ pub fn write_workspace(
         rows += selected.len() as u64;
     }
     // Synced with the whole run by `Staging::publish`.
-    writer.into_inner().map_err(write_err)?;
+    writer.into_inner().map_err(write_err)?.finish()?;
     Ok(rows)
 }
 
 /// Rows per row group of a membership file.
 const ROW_GROUP_ROWS: usize = 1024 * 1024;
 
-fn write_row_group(
-    writer: &mut SerializedFileWriter<File>,
+fn write_row_group<W: Write + Send>(
+    writer: &mut SerializedFileWriter<W>,
     schema: &SchemaDescriptor,
     table: &PeopleTable,
     segmentations: &[usize],

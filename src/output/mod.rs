@@ -4,6 +4,7 @@
 pub mod access;
 pub mod bitmaps;
 pub mod changes;
+pub mod file_writer;
 pub mod lock;
 pub mod manifest;
 pub mod membership;
