@@ -8,6 +8,7 @@ pub mod members;
 pub mod partition;
 pub mod person_set;
 pub mod portable;
+pub mod slots;
 pub mod table;
 
 pub use classify::{Classifier, OUT_OF_SCOPE, SegmentCode};

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::types::Int32Type;
-use arrow_array::{Array, ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArray, new_null_array};
+use arrow_array::{ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArray, new_null_array};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
@@ -96,6 +96,24 @@ impl PeopleSource {
         self.files.iter().map(|f| f.rows).sum()
     }
 
+    /// The smallest and largest id over every file, from the row groups' statistics: `None`
+    /// unless every row group states both within `u32`. Statistics are a file's claim, not a
+    /// check: a caller relying on them must handle ids outside.
+    pub fn id_range(&self, id_column: &str) -> Option<(u32, u32)> {
+        let mut range: Option<(u32, u32)> = None;
+        for file in &self.files {
+            let groups = file.metadata.metadata().num_row_groups();
+            if groups == 0 {
+                continue;
+            }
+            for (min, max) in id_bounds(file, id_column, 0..=groups - 1) {
+                let (min, max) = (u32::try_from(min?).ok()?, u32::try_from(max?).ok()?);
+                range = Some(range.map_or((min, max), |(lo, hi)| (lo.min(min), hi.max(max))));
+            }
+        }
+        range
+    }
+
     /// Decodes every row of every file, calling `f` on each batch in parallel; results come back
     /// in file, row-group and batch order, whatever the thread timing.
     pub fn scan<T: Send>(&self, columns: &ScanColumns<'_>, f: impl Fn(RawBatch) -> Result<T> + Sync) -> Result<Vec<T>> {
@@ -127,6 +145,20 @@ impl PeopleSource {
     ) -> Result<Vec<T>> {
         let units = self.units(|file, rg| may_hold_id(file, columns.id, rg, id));
         self.scan_units(units, columns, f)
+    }
+
+    /// Like [`Self::scan`], then `per_row_group` on each row group's results (in batch order)
+    /// as soon as its last batch is done; results come back in file and row-group order.
+    pub fn scan_row_groups<T: Send, U: Send>(
+        &self,
+        columns: &ScanColumns<'_>,
+        f: impl Fn(RawBatch) -> Result<T> + Sync,
+        per_row_group: impl Fn(Vec<T>) -> U + Sync,
+    ) -> Result<Vec<U>> {
+        self.units(|_, _| true)
+            .into_par_iter()
+            .map(|(file, rg, first_row)| Ok(per_row_group(self.scan_unit(file, rg, first_row, columns, &f)?)))
+            .collect()
     }
 
     fn scan_units<T: Send>(
@@ -281,24 +313,40 @@ fn open_file(file: FileRef) -> Result<SourceFile> {
 
 /// Can row group `rg` of `file` hold person `id`, by its id column's min/max statistics?
 fn may_hold_id(file: &SourceFile, id_column: &str, rg: usize, id: u32) -> bool {
+    let (min, max) = id_bounds(file, id_column, rg..=rg).pop().unwrap_or_default();
+    let id = i64::from(id);
+    min.is_none_or(|min| min <= id) && max.is_none_or(|max| id <= max)
+}
+
+/// The id column's (min, max) statistics of row groups `rgs` of `file`, one pair each; a bound
+/// the file does not state (or a column without statistics) is `None`.
+fn id_bounds(
+    file: &SourceFile,
+    id_column: &str,
+    rgs: std::ops::RangeInclusive<usize>,
+) -> Vec<(Option<i64>, Option<i64>)> {
     use arrow_array::cast::AsArray;
     use arrow_array::types::Int64Type;
     use parquet::arrow::arrow_reader::statistics::StatisticsConverter;
     let metadata = file.metadata.metadata();
+    let Some(row_groups) = metadata.row_groups().get(rgs) else {
+        return Vec::new();
+    };
+    let unknown = || vec![(None, None); row_groups.len()];
     let Ok(converter) =
         StatisticsConverter::try_new(id_column, file.metadata.schema(), metadata.file_metadata().schema_descr())
     else {
-        return true;
+        return unknown();
     };
-    let bound = |array: parquet::errors::Result<ArrayRef>| -> Option<i64> {
+    let bounds = |array: parquet::errors::Result<ArrayRef>| -> Option<Vec<Option<i64>>> {
         let wide = arrow_cast::cast(&array.ok()?, &DataType::Int64).ok()?;
         let values = wide.as_primitive::<Int64Type>();
-        (values.len() == 1 && values.is_valid(0)).then(|| values.value(0))
+        (values.len() == row_groups.len()).then(|| values.iter().collect())
     };
-    let min = bound(converter.row_group_mins(std::iter::once(metadata.row_group(rg))));
-    let max = bound(converter.row_group_maxes(std::iter::once(metadata.row_group(rg))));
-    let id = i64::from(id);
-    min.is_none_or(|min| min <= id) && max.is_none_or(|max| id <= max)
+    match (bounds(converter.row_group_mins(row_groups)), bounds(converter.row_group_maxes(row_groups))) {
+        (Some(mins), Some(maxes)) => mins.into_iter().zip(maxes).collect(),
+        _ => unknown(),
+    }
 }
 
 /// Is every data page of this column chunk dictionary-encoded?

@@ -7,6 +7,7 @@ mod fuzz_corpus;
 mod generate;
 mod golden;
 mod parquet_variety;
+mod placement;
 mod property;
 mod publish;
 mod support;

@@ -1,0 +1,241 @@
+//! `SlotTable`: the people table filled while the scan runs, for ids the files' statistics say
+//! are dense. Each person's values go straight to the slot `id - min` as their batch is
+//! classified, so no batch keeps its columns until the scan ends.
+//!
+//! Why: kept batches cost as much memory as the table itself (2 GB of segment codes at 100M
+//! people, then a second copy while they are placed), and on this project's machines every fresh
+//! page costs a fault the hypervisor must back. Filled in place, the table is the only copy.
+//!
+//! Statistics are a file's claim, not a fact. An id outside the stated range, an id problem, or
+//! two rows with one id make [`SlotTable::finish`] give `None`: the caller then scans again the
+//! usual way ([`super::table::assemble`]), which reports the problem with its rows.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU16, Ordering};
+
+use rayon::prelude::*;
+
+use super::classify::{ClassifiedBatch, SegmentCode};
+use super::partition::PartitionCode;
+use super::table::PeopleTable;
+
+/// A slot no person has: partition slots hold the person's partition code plus one.
+const EMPTY: u16 = 0;
+
+#[derive(Debug)]
+pub struct SlotTable {
+    min: u32,
+    /// `partitions[slot]`: partition code + 1 of person `min + slot`, or [`EMPTY`].
+    partitions: Vec<AtomicU16>,
+    /// `codes[s][slot]`: segment code of person `min + slot` in approved segmentation `s`.
+    codes: Vec<Vec<AtomicU8>>,
+    /// Set when a batch cannot be placed: an id outside `min..min + span`, or id problems.
+    spoiled: AtomicBool,
+}
+
+/// What the scan keeps of a placed batch.
+#[derive(Debug, Default)]
+pub struct PlacedBatch {
+    pub rows: usize,
+    pub unlisted_partitions: BTreeMap<String, u64>,
+}
+
+impl SlotTable {
+    /// A table for ids `min..=max` over `rows` rows, when they are dense (the span at most
+    /// twice the rows, as [`super::table`]'s rule) and partition codes fit beside [`EMPTY`].
+    #[must_use]
+    pub fn new(min: u32, max: u32, rows: u64, segmentations: usize, partition_codes: usize) -> Option<Self> {
+        let span = u64::from(max.checked_sub(min)?) + 1;
+        if span > rows.saturating_mul(2) || partition_codes >= usize::from(u16::MAX) {
+            return None;
+        }
+        let span = usize::try_from(span).ok()?;
+        let (partitions, codes) = rayon::join(
+            || (0..span).map(|_| AtomicU16::new(EMPTY)).collect(),
+            || (0..segmentations).into_par_iter().map(|_| (0..span).map(|_| AtomicU8::new(0)).collect()).collect(),
+        );
+        Some(Self { min, partitions, codes, spoiled: AtomicBool::new(false) })
+    }
+
+    /// Writes the people of `batches` (one row group's) into their slots; what is left of them
+    /// is their row count and unlisted partitions.
+    pub fn place(&self, batches: &[ClassifiedBatch]) -> PlacedBatch {
+        let mut placed = PlacedBatch::default();
+        for batch in batches {
+            placed.rows += batch.ids.len();
+            for (name, n) in &batch.unlisted_partitions {
+                *placed.unlisted_partitions.entry(name.clone()).or_insert(0) += n;
+            }
+        }
+        let span = self.partitions.len();
+        let in_range = batches.iter().flat_map(|b| &b.ids).all(|&id| (id.wrapping_sub(self.min) as usize) < span);
+        if !in_range || batches.iter().any(|b| !b.id_problems.is_empty()) {
+            self.spoiled.store(true, Ordering::Relaxed);
+            return placed;
+        }
+        let slots: Vec<usize> = batches.iter().flat_map(|b| &b.ids).map(|&id| (id - self.min) as usize).collect();
+        let (rows, slots) = slot_order(&slots);
+        let partitions: Vec<u16> = batches.iter().flat_map(|b| &b.partitions).map(|&p| p + 1).collect();
+        for (&row, &slot) in rows.iter().zip(&slots) {
+            self.partitions[slot].store(partitions[row as usize], Ordering::Relaxed);
+        }
+        for (s, column) in self.codes.iter().enumerate() {
+            let codes: Vec<SegmentCode> = batches.iter().flat_map(|b| &b.codes[s]).copied().collect();
+            for (&row, &slot) in rows.iter().zip(&slots) {
+                column[slot].store(codes[row as usize], Ordering::Relaxed);
+            }
+        }
+        placed
+    }
+
+    /// The table, in id order, once every batch is placed; `None` when it cannot be trusted
+    /// (see the module docs): a batch spoiled it, or fewer slots are filled than `rows` were
+    /// scanned (two rows had one id).
+    #[must_use]
+    pub fn finish(self, batches: Vec<PlacedBatch>) -> Option<PeopleTable> {
+        if self.spoiled.into_inner() {
+            return None;
+        }
+        let rows: usize = batches.iter().map(|b| b.rows).sum();
+        let slots: Vec<u16> = self.partitions.into_iter().map(AtomicU16::into_inner).collect();
+        let filled = slots.par_iter().filter(|&&p| p != EMPTY).count();
+        if filled != rows {
+            return None;
+        }
+        let mut unlisted_partitions = BTreeMap::new();
+        for batch in batches {
+            for (name, n) in batch.unlisted_partitions {
+                *unlisted_partitions.entry(name).or_insert(0) += n;
+            }
+        }
+        let min = self.min;
+        let table = if filled == slots.len() {
+            PeopleTable {
+                ids: (0..slots.len()).map(|slot| min + slot as u32).collect(),
+                partitions: slots.into_iter().map(|p| p - 1).collect(),
+                codes: self
+                    .codes
+                    .into_par_iter()
+                    .map(|column| column.into_iter().map(AtomicU8::into_inner).collect())
+                    .collect(),
+                unlisted_partitions,
+            }
+        } else {
+            // Ids with gaps: keep the filled slots, in order.
+            let filled_slots = || slots.iter().enumerate().filter(|(_, p)| **p != EMPTY);
+            let codes = self
+                .codes
+                .into_par_iter()
+                .map(|column| {
+                    column.into_iter().zip(&slots).filter(|(_, p)| **p != EMPTY).map(|(c, _)| c.into_inner()).collect()
+                })
+                .collect();
+            PeopleTable {
+                ids: filled_slots().map(|(slot, _)| min + slot as u32).collect(),
+                partitions: filled_slots().map(|(_, &p)| (p - 1) as PartitionCode).collect(),
+                codes,
+                unlisted_partitions,
+            }
+        };
+        Some(table)
+    }
+}
+
+/// The rows of `slots` (one slot per row) in slot order, with their slots: each column is then
+/// written front to back, where row order would jump around the row group's window of every
+/// column at once, far past the cache.
+fn slot_order(slots: &[usize]) -> (Vec<u32>, Vec<usize>) {
+    let (Some(&low), Some(&high)) = (slots.iter().min(), slots.iter().max()) else {
+        return (Vec::new(), Vec::new());
+    };
+    let window = high - low + 1;
+    if window > ORDERED_WINDOW * slots.len() {
+        // Rows spread over much of the table (ids shuffled across files): sort them.
+        let mut pairs: Vec<u64> =
+            slots.iter().enumerate().map(|(row, &slot)| ((slot as u64) << 32) | row as u64).collect();
+        pairs.sort_unstable();
+        return pairs.iter().map(|&pair| ((pair & 0xFFFF_FFFF) as u32, (pair >> 32) as usize)).unzip();
+    }
+    // A window of a few times the rows (files in id order, or shuffled within row groups):
+    // mark each slot with its row, then read the window in order.
+    let mut row_at = vec![u32::MAX; window];
+    for (row, &slot) in slots.iter().enumerate() {
+        row_at[slot - low] = row as u32;
+    }
+    // Kept without a branch per slot: whether a slot is this row group's is as random as the
+    // shuffle. One more entry takes the writes after the last row.
+    let (mut rows, mut ordered) = (vec![0u32; slots.len() + 1], vec![0usize; slots.len() + 1]);
+    let mut next = 0;
+    for (offset, &row) in row_at.iter().enumerate() {
+        rows[next] = row;
+        ordered[next] = low + offset;
+        next += usize::from(row != u32::MAX);
+    }
+    rows.truncate(next);
+    ordered.truncate(next);
+    (rows, ordered)
+}
+
+/// How much wider than its rows a row group's window of slots may be to be ordered by marking
+/// (beyond it, by sorting).
+const ORDERED_WINDOW: usize = 4;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ids::IdProblems;
+
+    fn batch(ids: &[u32], segmentations: usize) -> ClassifiedBatch {
+        ClassifiedBatch {
+            ids: ids.to_vec(),
+            partitions: ids.iter().map(|&id| (id % 3) as PartitionCode).collect(),
+            codes: (0..segmentations)
+                .map(|s| ids.iter().map(|&id| ((id + s as u32) % 5) as SegmentCode).collect())
+                .collect(),
+            ..ClassifiedBatch::default()
+        }
+    }
+
+    fn filled(ids_per_batch: &[&[u32]], min: u32, max: u32) -> Option<PeopleTable> {
+        let rows = ids_per_batch.iter().map(|b| b.len() as u64).sum();
+        let table = SlotTable::new(min, max, rows, 2, 4)?;
+        let placed = ids_per_batch.iter().map(|ids| table.place(&[batch(ids, 2)])).collect();
+        table.finish(placed)
+    }
+
+    #[test]
+    fn batches_land_in_id_order_with_and_without_gaps() {
+        for batches in [&[&[5u32, 3, 4][..], &[7, 6]][..], &[&[10, 3], &[8, 5, 6]]] {
+            let (min, max) = (3, batches.iter().flat_map(|b| b.iter()).copied().max().unwrap());
+            let table = filled(batches, min, max).unwrap();
+            let mut ids: Vec<u32> = batches.iter().flat_map(|b| b.iter()).copied().collect();
+            ids.sort_unstable();
+            assert_eq!(table.ids, ids);
+            let expected = batch(&ids, 2);
+            assert_eq!(table.partitions, expected.partitions);
+            assert_eq!(table.codes, expected.codes);
+        }
+    }
+
+    #[test]
+    fn what_the_statistics_did_not_say_gives_none() {
+        // An id outside the stated range.
+        assert!(filled(&[&[3, 4], &[9]], 3, 5).is_none());
+        // Two rows with one id.
+        assert!(filled(&[&[3, 4], &[4, 5]], 3, 5).is_none());
+        // Id problems in a batch.
+        let table = SlotTable::new(0, 3, 4, 1, 4).unwrap();
+        let mut bad = batch(&[0, 1, 2, 3], 1);
+        bad.id_problems = IdProblems { nulls: 1, null_rows: vec![0], ..IdProblems::default() };
+        let placed = vec![table.place(&[bad])];
+        assert!(table.finish(placed).is_none());
+    }
+
+    #[test]
+    fn sparse_ranges_and_too_many_partitions_are_not_planned() {
+        assert!(SlotTable::new(0, 100, 10, 1, 4).is_none());
+        assert!(SlotTable::new(0, 19, 10, 1, 4).is_some());
+        assert!(SlotTable::new(0, 9, 10, 1, usize::from(u16::MAX)).is_none());
+        assert!(SlotTable::new(5, 4, 10, 1, 4).is_none());
+    }
+}
