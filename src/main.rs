@@ -37,7 +37,8 @@ struct DatasetArgs {
     /// Treat every warning as an error (exit 2).
     #[arg(long)]
     strict: bool,
-    /// Worker threads (default: one per core).
+    /// Compute threads (default: one per core); `run` adds one thread that writes the large
+    /// output files (see docs/OPERATIONS.md).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
     /// No progress lines on stderr.

@@ -49,12 +49,24 @@ impl SlotTable {
         if span > rows.saturating_mul(2) || partition_codes >= usize::from(u16::MAX) {
             return None;
         }
+        // Rows and statistics are a footer's claims, and the table is allocated before any row
+        // is read: a claim beyond half the memory available goes the sorting way, which
+        // allocates only for rows that decode (and an allocation that fails is refused, not
+        // fatal).
+        if span.saturating_mul(2 + segmentations as u64) > memory_budget() {
+            return None;
+        }
         let span = usize::try_from(span).ok()?;
         let (partitions, codes) = rayon::join(
-            || (0..span).map(|_| AtomicU16::new(EMPTY)).collect(),
-            || (0..segmentations).into_par_iter().map(|_| (0..span).map(|_| AtomicU8::new(0)).collect()).collect(),
+            || filled(span, || AtomicU16::new(EMPTY)),
+            || {
+                (0..segmentations)
+                    .into_par_iter()
+                    .map(|_| filled(span, || AtomicU8::new(0)))
+                    .collect::<Option<Vec<_>>>()
+            },
         );
-        Some(Self { min, partitions, codes, spoiled: AtomicBool::new(false) })
+        Some(Self { min, partitions: partitions?, codes: codes?, spoiled: AtomicBool::new(false) })
     }
 
     /// Writes the people of `batches` (one row group's) into their slots; what is left of them
@@ -79,12 +91,13 @@ impl SlotTable {
         for (&row, &slot) in rows.iter().zip(&slots) {
             self.partitions[slot].store(partitions[row as usize], Ordering::Relaxed);
         }
-        for (s, column) in self.codes.iter().enumerate() {
+        // Columns in parallel: a file of one row group would otherwise be placed by one thread.
+        self.codes.par_iter().enumerate().for_each(|(s, column)| {
             let codes: Vec<SegmentCode> = batches.iter().flat_map(|b| &b.codes[s]).copied().collect();
             for (&row, &slot) in rows.iter().zip(&slots) {
                 column[slot].store(codes[row as usize], Ordering::Relaxed);
             }
-        }
+        });
         placed
     }
 
@@ -180,6 +193,24 @@ fn slot_order(slots: &[usize]) -> (Vec<u32>, Vec<usize>) {
 /// (beyond it, by sorting).
 const ORDERED_WINDOW: usize = 4;
 
+/// `len` values made by `value`, or `None` if the memory cannot be had.
+fn filled<T>(len: usize, value: impl Fn() -> T) -> Option<Vec<T>> {
+    let mut values = Vec::new();
+    values.try_reserve_exact(len).ok()?;
+    values.extend((0..len).map(|_| value()));
+    Some(values)
+}
+
+/// Half the memory the system says is available (`MemAvailable`), or 4 GiB where it does not
+/// say.
+fn memory_budget() -> u64 {
+    let available = std::fs::read_to_string("/proc/meminfo").ok().and_then(|info| {
+        let line = info.lines().find(|line| line.starts_with("MemAvailable:"))?;
+        line.split_whitespace().nth(1)?.parse::<u64>().ok()
+    });
+    available.map_or(4 << 30, |kib| kib.saturating_mul(1024) / 2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,5 +268,7 @@ mod tests {
         assert!(SlotTable::new(0, 19, 10, 1, 4).is_some());
         assert!(SlotTable::new(0, 9, 10, 1, usize::from(u16::MAX)).is_none());
         assert!(SlotTable::new(5, 4, 10, 1, 4).is_none());
+        // A footer claiming four billion rows of dense ids: more than this machine has.
+        assert!(SlotTable::new(0, u32::MAX, u64::from(u32::MAX), 200, 4).is_none());
     }
 }

@@ -27,9 +27,10 @@ use crate::error::{Error, Result};
 /// 4 KiB is the largest in common use.
 const ALIGN: usize = 4096;
 /// Bytes per write: large enough that the disk streams.
-const BLOCK_BYTES: usize = 2 << 20;
-/// Blocks waiting for the thread; with the blocks being filled, this bounds the memory in flight.
-const QUEUE_BLOCKS: usize = 8;
+const BLOCK_BYTES: usize = 1 << 20;
+/// Blocks waiting for the thread; with the blocks being filled, this bounds the memory in flight
+/// (every block is fresh memory once, which costs a page fault per page).
+const QUEUE_BLOCKS: usize = 4;
 /// Smaller whole files are written by the caller at once, through the page cache: a direct write
 /// waits for the disk, and a small file costs little to copy.
 const DIRECT_MIN_BYTES: usize = 64 << 10;
