@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use super::classify::{ClassifiedBatch, SegmentCode};
 use super::partition::PartitionCode;
-use super::table::PeopleTable;
+use super::table::{PeopleTable, add_counts, is_dense_span};
 
 /// A slot no person has: partition slots hold the person's partition code plus one.
 const EMPTY: u16 = 0;
@@ -41,12 +41,12 @@ pub struct PlacedBatch {
 }
 
 impl SlotTable {
-    /// A table for ids `min..=max` over `rows` rows, when they are dense (the span at most
-    /// twice the rows, as [`super::table`]'s rule) and partition codes fit beside [`EMPTY`].
+    /// A table for ids `min..=max` over `rows` rows, when they are dense ([`is_dense_span`], the
+    /// sorting path's rule too) and partition codes fit beside [`EMPTY`].
     #[must_use]
     pub fn new(min: u32, max: u32, rows: u64, segmentations: usize, partition_codes: usize) -> Option<Self> {
         let span = u64::from(max.checked_sub(min)?) + 1;
-        if span > rows.saturating_mul(2) || partition_codes >= usize::from(u16::MAX) {
+        if !is_dense_span(span, rows) || partition_codes >= usize::from(u16::MAX) {
             return None;
         }
         // Rows and statistics are a footer's claims, and the table is allocated before any row
@@ -75,9 +75,7 @@ impl SlotTable {
         let mut placed = PlacedBatch::default();
         for batch in batches {
             placed.rows += batch.ids.len();
-            for (name, n) in &batch.unlisted_partitions {
-                *placed.unlisted_partitions.entry(name.clone()).or_insert(0) += n;
-            }
+            add_counts(&mut placed.unlisted_partitions, &batch.unlisted_partitions);
         }
         let span = self.partitions.len();
         let in_range = batches.iter().flat_map(|b| &b.ids).all(|&id| (id.wrapping_sub(self.min) as usize) < span);
@@ -117,9 +115,7 @@ impl SlotTable {
         }
         let mut unlisted_partitions = BTreeMap::new();
         for batch in batches {
-            for (name, n) in batch.unlisted_partitions {
-                *unlisted_partitions.entry(name).or_insert(0) += n;
-            }
+            add_counts(&mut unlisted_partitions, &batch.unlisted_partitions);
         }
         let min = self.min;
         let table = if filled == slots.len() {

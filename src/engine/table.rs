@@ -50,9 +50,7 @@ pub fn assemble(
     }
     let mut unlisted_partitions = BTreeMap::new();
     for batch in &batches {
-        for (name, n) in &batch.unlisted_partitions {
-            *unlisted_partitions.entry(name.clone()).or_insert(0) += n;
-        }
+        add_counts(&mut unlisted_partitions, &batch.unlisted_partitions);
     }
     let placement = match dense_placement(&batches, total) {
         Some(placement) => placement,
@@ -61,6 +59,19 @@ pub fn assemble(
     let mut table = place_all(batches, placement, segmentations);
     table.unlisted_partitions = unlisted_partitions;
     Ok(table)
+}
+
+/// Adds `counts` (people per unlisted partition value) into `total`.
+pub(super) fn add_counts(total: &mut BTreeMap<String, u64>, counts: &BTreeMap<String, u64>) {
+    for (name, n) in counts {
+        *total.entry(name.clone()).or_insert(0) += n;
+    }
+}
+
+/// Are ids spanning `span` values, `count` of them, dense enough to place by position in the
+/// span (at most twice the count) rather than by sorting?
+pub(super) fn is_dense_span(span: u64, count: u64) -> bool {
+    span <= count.saturating_mul(2)
 }
 
 /// Null and out-of-range ids, over all batches, with a few examples.
@@ -157,7 +168,7 @@ fn dense_placement(batches: &[ClassifiedBatch], total: usize) -> Option<Placemen
     let all_ids = || batches.iter().flat_map(|b| b.ids.iter().copied());
     let (min, max) = (all_ids().min()?, all_ids().max()?);
     let span = (max - min) as usize + 1;
-    if span > total.saturating_mul(2) {
+    if !is_dense_span(span as u64, total as u64) {
         return None;
     }
     let mut present = vec![0u64; span.div_ceil(64)];
