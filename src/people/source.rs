@@ -102,11 +102,7 @@ impl PeopleSource {
     pub fn id_range(&self, id_column: &str) -> Option<(u32, u32)> {
         let mut range: Option<(u32, u32)> = None;
         for file in &self.files {
-            let groups = file.metadata.metadata().num_row_groups();
-            if groups == 0 {
-                continue;
-            }
-            for (min, max) in id_bounds(file, id_column, 0..=groups - 1) {
+            for (min, max) in id_bounds(file, id_column, 0..file.metadata.metadata().num_row_groups()) {
                 let (min, max) = (u32::try_from(min?).ok()?, u32::try_from(max?).ok()?);
                 range = Some(range.map_or((min, max), |(lo, hi)| (lo.min(min), hi.max(max))));
             }
@@ -155,10 +151,7 @@ impl PeopleSource {
         f: impl Fn(RawBatch) -> Result<T> + Sync,
         per_row_group: impl Fn(Vec<T>) -> U + Sync,
     ) -> Result<Vec<U>> {
-        self.units(|_, _| true)
-            .into_par_iter()
-            .map(|(file, rg, first_row)| Ok(per_row_group(self.scan_unit(file, rg, first_row, columns, &f)?)))
-            .collect()
+        self.scan_grouped(self.units(|_, _| true), columns, f, per_row_group)
     }
 
     fn scan_units<T: Send>(
@@ -167,11 +160,21 @@ impl PeopleSource {
         columns: &ScanColumns<'_>,
         f: impl Fn(RawBatch) -> Result<T> + Sync,
     ) -> Result<Vec<T>> {
-        let per_unit: Vec<Vec<T>> = units
+        Ok(self.scan_grouped(units, columns, f, |batches| batches)?.into_iter().flatten().collect())
+    }
+
+    /// Scans `units` in parallel, each unit's results passed through `per_unit`.
+    fn scan_grouped<T: Send, U: Send>(
+        &self,
+        units: Vec<(usize, usize, u64)>,
+        columns: &ScanColumns<'_>,
+        f: impl Fn(RawBatch) -> Result<T> + Sync,
+        per_unit: impl Fn(Vec<T>) -> U + Sync,
+    ) -> Result<Vec<U>> {
+        units
             .into_par_iter()
-            .map(|(file, rg, first_row)| self.scan_unit(file, rg, first_row, columns, &f))
-            .collect::<Result<_>>()?;
-        Ok(per_unit.into_iter().flatten().collect())
+            .map(|(file, rg, first_row)| Ok(per_unit(self.scan_unit(file, rg, first_row, columns, &f)?)))
+            .collect()
     }
 
     fn scan_unit<T>(
@@ -313,18 +316,14 @@ fn open_file(file: FileRef) -> Result<SourceFile> {
 
 /// Can row group `rg` of `file` hold person `id`, by its id column's min/max statistics?
 fn may_hold_id(file: &SourceFile, id_column: &str, rg: usize, id: u32) -> bool {
-    let (min, max) = id_bounds(file, id_column, rg..=rg).pop().unwrap_or_default();
+    let (min, max) = id_bounds(file, id_column, rg..rg + 1).pop().unwrap_or_default();
     let id = i64::from(id);
     min.is_none_or(|min| min <= id) && max.is_none_or(|max| id <= max)
 }
 
 /// The id column's (min, max) statistics of row groups `rgs` of `file`, one pair each; a bound
 /// the file does not state (or a column without statistics) is `None`.
-fn id_bounds(
-    file: &SourceFile,
-    id_column: &str,
-    rgs: std::ops::RangeInclusive<usize>,
-) -> Vec<(Option<i64>, Option<i64>)> {
+fn id_bounds(file: &SourceFile, id_column: &str, rgs: std::ops::Range<usize>) -> Vec<(Option<i64>, Option<i64>)> {
     use arrow_array::cast::AsArray;
     use arrow_array::types::Int64Type;
     use parquet::arrow::arrow_reader::statistics::StatisticsConverter;
