@@ -105,9 +105,7 @@ impl PortableBitmap {
         if containers.iter().all(|c| c.kind == Kind::Array) {
             // Arrays only (sparse ids: a dozen per container): the data is every id's low half,
             // in order, written in one pass rather than a short loop per container.
-            for (slot, &id) in data.chunks_exact_mut(2).zip(ids) {
-                slot.copy_from_slice(&(id as u16).to_le_bytes());
-            }
+            put_low_halves(data, ids);
             return Self { bytes, len: ids.len() as u64 };
         }
         for c in &containers {
@@ -115,11 +113,7 @@ impl PortableBitmap {
             let (out, rest) = data.split_at_mut(c.data_bytes());
             data = rest;
             match c.kind {
-                Kind::Array => {
-                    for (slot, &id) in out.chunks_exact_mut(2).zip(values) {
-                        slot.copy_from_slice(&(id as u16).to_le_bytes());
-                    }
-                }
+                Kind::Array => put_low_halves(out, values),
                 Kind::Bitset => {
                     for &id in values {
                         let low = usize::from(id as u16);
@@ -314,6 +308,13 @@ fn visit(bytes: &[u8], mut f: impl FnMut(u32)) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// An array container's data: each id's low 16 bits, little-endian, in order.
+fn put_low_halves(out: &mut [u8], ids: &[u32]) {
+    for (slot, &id) in out.chunks_exact_mut(2).zip(ids) {
+        slot.copy_from_slice(&(id as u16).to_le_bytes());
+    }
 }
 
 /// Writes little-endian fields one after the other into a buffer sized for them.
