@@ -77,13 +77,14 @@ impl SlotTable {
             placed.rows += batch.ids.len();
             add_counts(&mut placed.unlisted_partitions, &batch.unlisted_partitions);
         }
-        let span = self.partitions.len();
-        let in_range = batches.iter().flat_map(|b| &b.ids).all(|&id| (id.wrapping_sub(self.min) as usize) < span);
+        // An id below `min` wraps past every slot.
+        let slots: Vec<usize> =
+            batches.iter().flat_map(|b| &b.ids).map(|&id| id.wrapping_sub(self.min) as usize).collect();
+        let in_range = slots.iter().all(|&slot| slot < self.partitions.len());
         if !in_range || batches.iter().any(|b| !b.id_problems.is_empty()) {
             self.spoiled.store(true, Ordering::Relaxed);
             return placed;
         }
-        let slots: Vec<usize> = batches.iter().flat_map(|b| &b.ids).map(|&id| (id - self.min) as usize).collect();
         let (rows, slots) = slot_order(&slots);
         let partitions: Vec<u16> = batches.iter().flat_map(|b| &b.partitions).map(|&p| p + 1).collect();
         for (&row, &slot) in rows.iter().zip(&slots) {
