@@ -158,8 +158,9 @@ impl Write for FileSink<'_> {
         let n = spare.len().min(bytes.len());
         spare[..n].copy_from_slice(&bytes[..n]);
         block.len += n;
-        if block.len == BLOCK_BYTES {
-            let full = self.block.take().unwrap_or_else(|| pool.get());
+        if block.len == BLOCK_BYTES
+            && let Some(full) = self.block.take()
+        {
             self.send(full, None);
         }
         Ok(n)
