@@ -6,7 +6,7 @@
 //! 818 MB of bitmaps a 10M `--sparse-ids` run writes, half its write phase, and most of 100M's
 //! 30 s of system time. Direct I/O moves the bytes by DMA from a few buffers the process reuses,
 //! and the writer thread lets the compute threads go on while the disk works. The run is made
-//! durable by `publish::sync_tree` all the same. Where `O_DIRECT` is refused (tmpfs, some network
+//! durable by `tree::sync_tree` all the same. Where `O_DIRECT` is refused (tmpfs, some network
 //! and FUSE mounts), the same thread writes through the page cache.
 //!
 //! Files go to the thread as blocks in one FIFO queue, so a file's blocks are written in order
@@ -36,7 +36,8 @@ const QUEUE_BLOCKS: usize = 4;
 const DIRECT_MIN_BYTES: usize = 64 << 10;
 
 #[cfg(target_os = "linux")]
-const O_DIRECT: i32 = libc::O_DIRECT;
+#[allow(clippy::cast_possible_wrap)]
+const O_DIRECT: i32 = rustix::fs::OFlags::DIRECT.bits() as i32;
 #[cfg(not(target_os = "linux"))]
 const O_DIRECT: i32 = 0;
 

@@ -325,3 +325,19 @@ fn a_read_only_output_folder_gives_exit_1_and_leaves_current_alone() {
     assert_eq!(current_target(&out), before);
     assert_eq!(std::fs::read_dir(&runs).unwrap().count(), 1);
 }
+
+/// `--keep N` leaves exactly the newest N runs, `current` the newest, and no hidden leftovers.
+#[test]
+fn keep_leaves_exactly_the_newest_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut published = Vec::new();
+    for _ in 0..4 {
+        run_ok(&sample(), &out, &["--as-of", FIXTURE_AS_OF, "--keep", "2", "--no-changes"]);
+        published.push(current_target(&out).file_name().unwrap().to_owned());
+    }
+    let mut runs: Vec<_> = std::fs::read_dir(out.join("runs")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    runs.sort();
+    assert_eq!(runs, published[2..].to_vec(), "the two newest runs, nothing hidden");
+    assert_eq!(current_target(&out).file_name().unwrap(), published[3]);
+}
