@@ -109,11 +109,12 @@ fn check_batch_ids(batches: &[ClassifiedBatch], files: &[PathBuf], id_column: &s
     if issues.is_empty() { Ok(()) } else { Err(Error::People { issues }) }
 }
 
-/// Where each person goes in the table: the sorted ids, and the position of each scan row
-/// (rows numbered over the batches in scan order).
-struct Placement {
-    ids: Vec<u32>,
-    positions: Vec<u32>,
+/// Where each person goes in the table. Scan rows are numbered over the batches in scan order.
+enum Placement {
+    /// Dense ids: the sorted ids, and each scan row's position in them.
+    ByPosition { ids: Vec<u32>, positions: Vec<u32> },
+    /// Sorted ids: the sorted ids, and the scan row at each position.
+    ByRow { ids: Vec<u32>, rows: Vec<u32> },
 }
 
 /// For sparse ids, or duplicates (reported with their rows): the rows sorted by id (stable, by
@@ -152,12 +153,11 @@ fn sorted_placement(batches: &[ClassifiedBatch], files: &[PathBuf], id_column: &
             issues: vec![PeopleIssue::DuplicateIds { column: id_column.to_owned(), count: duplicates, examples }],
         });
     }
-    let mut positions = vec![0u32; keys.len()];
-    for (position, &key) in keys.iter().enumerate() {
-        positions[(key & 0xFFFF_FFFF) as usize] = position as u32;
-    }
-    let ids = keys.into_par_iter().map(|key| (key >> 32) as u32).collect();
-    Ok(Placement { ids, positions })
+    let (ids, rows) = rayon::join(
+        || keys.par_iter().map(|key| (key >> 32) as u32).collect(),
+        || keys.par_iter().map(|key| (key & 0xFFFF_FFFF) as u32).collect(),
+    );
+    Ok(Placement::ByRow { ids, rows })
 }
 
 /// For dense ids (a span at most twice the count) without duplicates: each row's position in
@@ -207,7 +207,7 @@ fn dense_placement(batches: &[ClassifiedBatch], total: usize) -> Option<Placemen
             .map(|slot| min + slot as u32)
             .collect()
     };
-    Some(Placement { ids, positions })
+    Some(Placement::ByPosition { ids, positions })
 }
 
 /// `flat` (one value per scan row) cut into one slice per batch.
@@ -222,16 +222,36 @@ fn batch_slices<'a, T>(mut flat: &'a mut [T], batches: &[ClassifiedBatch]) -> Ve
         .collect()
 }
 
-/// The table of a placement: every batch's values written straight at their person's position,
-/// O(n) with no concatenated copy; each column's (or group's) per-batch values are freed as
-/// soon as it is placed. When batches scatter over the table (sparse or globally shuffled ids),
-/// segment codes move eight segmentations at a time, packed into one `u64` per row: every
-/// scattered write is a cache miss, and one per eight columns costs an eighth of one per
-/// column. When each batch lands in a window that fits the cache (files in id order, or
-/// shuffled within row groups) the writes hit the cache anyway, and the packed copy would
-/// only cost memory and page faults.
+/// The table of a placement. When each batch lands in a window of the table that fits the
+/// cache (dense ids from files in id order, or shuffled within row groups), every batch's
+/// values are written straight at their person's position, column by column, with no copy.
+/// Otherwise (sparse or globally shuffled ids) each column written by position would miss the
+/// cache on every row, so the rows are gathered instead: see [`gather`].
 fn place_all(batches: Vec<ClassifiedBatch>, placement: Placement, segmentations: usize) -> PeopleTable {
-    let Placement { ids, positions } = placement;
+    let (ids, codes, partitions) = match placement {
+        Placement::ByPosition { ids, positions } if !is_scattered(&positions, &batches) => {
+            let (codes, partitions) = place_columns(batches, &positions, segmentations);
+            (ids, codes, partitions)
+        }
+        Placement::ByPosition { ids, positions } => {
+            let (codes, partitions) = gather(batches, &invert(&positions), segmentations);
+            (ids, codes, partitions)
+        }
+        Placement::ByRow { ids, rows } => {
+            let (codes, partitions) = gather(batches, &rows, segmentations);
+            (ids, codes, partitions)
+        }
+    };
+    PeopleTable { ids, partitions, codes, unlisted_partitions: BTreeMap::new() }
+}
+
+/// Each column's per-batch values written at their rows' positions; a column's batches are
+/// freed as soon as it is placed.
+fn place_columns(
+    batches: Vec<ClassifiedBatch>,
+    positions: &[u32],
+    segmentations: usize,
+) -> (Vec<Vec<SegmentCode>>, Vec<PartitionCode>) {
     let mut by_segmentation: Vec<Vec<Vec<SegmentCode>>> = (0..segmentations).map(|_| Vec::new()).collect();
     let mut by_batch_partitions = Vec::with_capacity(batches.len());
     for batch in batches {
@@ -240,21 +260,10 @@ fn place_all(batches: Vec<ClassifiedBatch>, placement: Placement, segmentations:
         }
         by_batch_partitions.push(batch.partitions);
     }
-    let scattered = is_scattered(&positions, &by_batch_partitions);
-    let place_codes = || {
-        if scattered {
-            let mut groups = Vec::new();
-            while !by_segmentation.is_empty() {
-                let rest = by_segmentation.split_off(by_segmentation.len().min(PACKED_LANES));
-                groups.push(std::mem::replace(&mut by_segmentation, rest));
-            }
-            groups.into_par_iter().flat_map_iter(|group| place_packed(group, &positions)).collect()
-        } else {
-            by_segmentation.into_par_iter().map(|per_batch| place(per_batch, &positions)).collect()
-        }
-    };
-    let (codes, partitions) = rayon::join(place_codes, || place(by_batch_partitions, &positions));
-    PeopleTable { ids, partitions, codes, unlisted_partitions: BTreeMap::new() }
+    rayon::join(
+        || by_segmentation.into_par_iter().map(|per_batch| place(per_batch, positions)).collect(),
+        || place(by_batch_partitions, positions),
+    )
 }
 
 /// Rows of the table a batch's writes spread over, beyond which they miss the cache: 4M rows
@@ -264,18 +273,19 @@ const SCATTERED_WINDOW: usize = 4 << 20;
 
 /// Do the batches' rows land all over the table, rather than each batch in a window that
 /// stays in cache?
-fn is_scattered<T: Sync>(positions: &[u32], per_batch: &[Vec<T>]) -> bool {
-    mean_window(positions, per_batch) > SCATTERED_WINDOW
+fn is_scattered(positions: &[u32], batches: &[ClassifiedBatch]) -> bool {
+    mean_window(positions, batches.iter().map(|b| b.ids.len())) > SCATTERED_WINDOW
 }
 
-/// The mean span of table positions one batch's rows go to.
-fn mean_window<T: Sync>(positions: &[u32], per_batch: &[Vec<T>]) -> usize {
-    let mut windows = Vec::with_capacity(per_batch.len());
+/// The mean span of table positions one batch's rows go to (`lens`: rows per batch).
+fn mean_window(positions: &[u32], lens: impl Iterator<Item = usize>) -> usize {
+    let mut windows = Vec::new();
     let mut first = 0;
-    for batch in per_batch {
-        windows.push(&positions[first..first + batch.len()]);
-        first += batch.len();
+    for len in lens {
+        windows.push(&positions[first..first + len]);
+        first += len;
     }
+    let batches = windows.len();
     let spread: usize = windows
         .into_par_iter()
         .map(|window| {
@@ -283,47 +293,90 @@ fn mean_window<T: Sync>(positions: &[u32], per_batch: &[Vec<T>]) -> usize {
             if window.is_empty() { 0 } else { (max - min) as usize + 1 }
         })
         .sum();
-    spread / per_batch.len().max(1)
+    spread / batches.max(1)
 }
 
-/// Byte columns packed into one `u64` per row.
-const PACKED_LANES: usize = 8;
-
-/// Up to [`PACKED_LANES`] byte columns (`columns[c]`: per-batch values in scan order), packed
-/// per row, scattered once, and unpacked in position order.
-fn place_packed(columns: Vec<Vec<Vec<u8>>>, positions: &[u32]) -> Vec<Vec<u8>> {
-    let lanes = columns.len();
-    let mut packed = vec![0u64; positions.len()];
-    let mut per_column: Vec<_> = columns.into_iter().map(Vec::into_iter).collect();
-    let mut first = 0;
-    while let Some(batch) = per_column.iter_mut().map(Iterator::next).collect::<Option<Vec<Vec<u8>>>>() {
-        let len = batch.first().map_or(0, Vec::len);
-        let mut words = vec![0u64; len];
-        for (lane, values) in batch.iter().enumerate() {
-            for (word, &value) in words.iter_mut().zip(values) {
-                *word |= u64::from(value) << (8 * lane);
-            }
-        }
-        for (&p, word) in positions[first..first + len].iter().zip(words) {
-            packed[p as usize] = word;
-        }
-        first += len;
+/// The scan row at each position, from each scan row's position.
+fn invert(positions: &[u32]) -> Vec<u32> {
+    let mut rows = vec![0u32; positions.len()];
+    for (row, &position) in positions.iter().enumerate() {
+        rows[position as usize] = row as u32;
     }
-    // Unpacked a cache-sized chunk at a time, so `packed` is read from memory once, not per lane.
-    let mut columns: Vec<Vec<u8>> = (0..lanes).map(|_| vec![0; packed.len()]).collect();
-    for (chunk, words) in packed.chunks(UNPACK_CHUNK).enumerate() {
-        let at = chunk * UNPACK_CHUNK;
-        for (lane, column) in columns.iter_mut().enumerate() {
-            for (value, &word) in column[at..at + words.len()].iter_mut().zip(words) {
-                *value = (word >> (8 * lane)) as u8;
-            }
-        }
-    }
-    columns
+    rows
 }
 
-/// Rows unpacked at a time: 32 KB of packed words.
-const UNPACK_CHUNK: usize = 4096;
+/// One chunk of positions for [`gather`]: the scan rows to read, and that chunk of every column.
+struct GatherTask<'a> {
+    codes: Vec<&'a mut [SegmentCode]>,
+    partitions: &'a mut [PartitionCode],
+    rows: &'a [u32],
+}
+
+/// Positions gathered at a time: 16K rows of records fit a core's L2.
+const GATHER_CHUNK: usize = 16 << 10;
+
+/// The table's columns when rows land all over it: each batch is first turned into row records
+/// (a person's segment codes, then their partition code, side by side), then the table is
+/// filled position by position, reading the record of `rows[position]`. One scattered read per
+/// person, with every column written in order, instead of a cache miss per person and column;
+/// and the positions split across threads with no shared writes.
+fn gather(
+    batches: Vec<ClassifiedBatch>,
+    rows: &[u32],
+    segmentations: usize,
+) -> (Vec<Vec<SegmentCode>>, Vec<PartitionCode>) {
+    const PARTITION_BYTES: usize = std::mem::size_of::<PartitionCode>();
+    let stride = segmentations + PARTITION_BYTES;
+    let mut records = vec![0u8; rows.len() * stride];
+    let mut per_batch = Vec::with_capacity(batches.len());
+    let mut rest = records.as_mut_slice();
+    for batch in batches {
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(batch.ids.len() * stride);
+        per_batch.push((head, batch));
+        rest = tail;
+    }
+    per_batch.into_par_iter().for_each(|(out, batch)| {
+        for (s, codes) in batch.codes.iter().enumerate() {
+            for (record, &code) in out.chunks_exact_mut(stride).zip(codes) {
+                record[s] = code;
+            }
+        }
+        for (record, partition) in out.chunks_exact_mut(stride).zip(&batch.partitions) {
+            record[segmentations..].copy_from_slice(&partition.to_le_bytes());
+        }
+    });
+
+    let mut codes: Vec<Vec<SegmentCode>> = (0..segmentations).map(|_| vec![0; rows.len()]).collect();
+    let mut partitions: Vec<PartitionCode> = vec![0; rows.len()];
+    // One task per chunk of positions, holding that chunk of every column.
+    let mut tasks: Vec<GatherTask> = partitions
+        .chunks_mut(GATHER_CHUNK)
+        .zip(rows.chunks(GATHER_CHUNK))
+        .map(|(partitions, rows)| GatherTask { codes: Vec::with_capacity(segmentations), partitions, rows })
+        .collect();
+    for column in &mut codes {
+        for (task, chunk) in tasks.iter_mut().zip(column.chunks_mut(GATHER_CHUNK)) {
+            task.codes.push(chunk);
+        }
+    }
+    tasks.into_par_iter().for_each_init(Vec::new, |local, task| {
+        // Scattered reads into a row-major chunk that stays in cache, then written out by column.
+        local.clear();
+        for &row in task.rows {
+            let at = row as usize * stride;
+            local.extend_from_slice(&records[at..at + stride]);
+        }
+        for (s, column) in task.codes.into_iter().enumerate() {
+            for (value, record) in column.iter_mut().zip(local.chunks_exact(stride)) {
+                *value = record[s];
+            }
+        }
+        for (value, record) in task.partitions.iter_mut().zip(local.chunks_exact(stride)) {
+            *value = PartitionCode::from_le_bytes([record[segmentations], record[segmentations + 1]]);
+        }
+    });
+    (codes, partitions)
+}
 
 /// `per_batch` values (in scan order), each written at its row's position.
 fn place<T: Copy + Default>(per_batch: Vec<Vec<T>>, positions: &[u32]) -> Vec<T> {
@@ -395,18 +448,40 @@ mod tests {
     }
 
     #[test]
-    fn packed_placement_is_column_placement() {
-        // Two batches whose rows go all over a 9000-row table.
+    fn gathered_placement_is_column_placement() {
+        // Two batches whose rows go all over a 9000-row table, and more rows than one chunk.
+        for n in [9000u32, 40_000] {
+            let positions: Vec<u32> = (0..n).map(|i| i * 4001 % n).collect();
+            let split = (n / 9 * 5) as usize;
+            let batches: Vec<ClassifiedBatch> = [0..split, split..n as usize]
+                .into_iter()
+                .map(|range| {
+                    let rows: Vec<u32> = (range.start as u32..range.end as u32).collect();
+                    ClassifiedBatch {
+                        ids: rows.clone(),
+                        partitions: rows.iter().map(|&r| (r * 7 % 3000) as u16).collect(),
+                        codes: (0..SEGMENTATIONS as u32)
+                            .map(|s| rows.iter().map(|&r| (r * s % 256) as u8).collect())
+                            .collect(),
+                        ..ClassifiedBatch::default()
+                    }
+                })
+                .collect();
+            let copy = |b: &ClassifiedBatch| ClassifiedBatch {
+                ids: b.ids.clone(),
+                partitions: b.partitions.clone(),
+                codes: b.codes.clone(),
+                ..ClassifiedBatch::default()
+            };
+            let again: Vec<ClassifiedBatch> = batches.iter().map(copy).collect();
+            let by_column = place_columns(batches, &positions, SEGMENTATIONS);
+            let gathered = gather(again, &invert(&positions), SEGMENTATIONS);
+            assert_eq!(gathered, by_column);
+            assert_eq!(by_column.1[positions[5] as usize], 35);
+        }
+        let lens = [5000, 4000];
+        assert_eq!(mean_window(&(0..9000).collect::<Vec<u32>>(), lens.into_iter()), 4500);
         let positions: Vec<u32> = (0..9000u32).map(|i| i * 4001 % 9000).collect();
-        let columns: Vec<Vec<Vec<u8>>> = (0..PACKED_LANES as u32 - 1)
-            .map(|c| vec![(0..5000u32).map(|i| (i * c % 256) as u8).collect(), vec![c as u8; 4000]])
-            .collect();
-        let packed = place_packed(columns.clone(), &positions);
-        let one_by_one: Vec<Vec<u8>> = columns.into_iter().map(|column| place(column, &positions)).collect();
-        assert_eq!(packed, one_by_one);
-        let batches = [vec![0u8; 5000], vec![0u8; 4000]];
-        assert_eq!(mean_window(&(0..9000).collect::<Vec<u32>>(), &batches), 4500);
-        assert_eq!(mean_window(&positions, &vec![vec![0u8; 1000]; 9]), 8992);
-        assert!(!is_scattered(&positions, &batches));
+        assert_eq!(mean_window(&positions, [1000; 9].into_iter()), 8992);
     }
 }
