@@ -90,9 +90,15 @@ impl Classifier<'_> {
             cache[id] = Some(bits.clone());
             Ok(bits)
         };
+        // The rows each origin workspace sees, once per workspace rather than per segmentation.
+        let mut scopes: Vec<Option<BooleanBuffer>> = vec![None; self.partitions.sees.len()];
         for s in &self.model.segmentations {
-            let sees = &self.partitions.sees[s.origin];
-            let mut remaining = BooleanBuffer::collect_bool(len, |i| sees[usize::from(batch.partitions[i])]);
+            let mut remaining = scopes[s.origin]
+                .get_or_insert_with(|| {
+                    let sees = &self.partitions.sees[s.origin];
+                    BooleanBuffer::collect_bool(len, |i| sees[usize::from(batch.partitions[i])])
+                })
+                .clone();
             let mut codes = vec![OUT_OF_SCOPE; len];
             for (g, segment) in s.segments.iter().enumerate() {
                 if remaining.count_set_bits() == 0 {
