@@ -26,17 +26,23 @@ struct Entry {
 }
 
 /// Every path under `root`, `root` first and each folder before its contents. Types come from
-/// the folder listing, so nothing is stat'ed; a symlink is an entry, never followed.
-fn walk(root: &Path) -> std::io::Result<Vec<Entry>> {
-    let mut entries = vec![Entry { path: root.to_owned(), is_dir: fs::symlink_metadata(root)?.is_dir(), depth: 0 }];
+/// the folder listing, so nothing is stat'ed; a symlink is an entry, never followed. A failure
+/// comes with the path it happened on.
+fn walk(root: &Path) -> std::result::Result<Vec<Entry>, (PathBuf, std::io::Error)> {
+    let metadata = fs::symlink_metadata(root).map_err(|e| (root.to_owned(), e))?;
+    let mut entries = vec![Entry { path: root.to_owned(), is_dir: metadata.is_dir(), depth: 0 }];
     let mut next = 0;
     while next < entries.len() {
         let (is_dir, depth) = (entries[next].is_dir, entries[next].depth);
-        let listing = if is_dir { Some(fs::read_dir(&entries[next].path)?) } else { None };
+        let dir = entries[next].path.clone();
         next += 1;
-        for entry in listing.into_iter().flatten() {
-            let entry = entry?;
-            let is_dir = entry.file_type()?.is_dir();
+        if !is_dir {
+            continue;
+        }
+        let listing = fs::read_dir(&dir).map_err(|e| (dir.clone(), e))?;
+        for entry in listing {
+            let entry = entry.map_err(|e| (dir.clone(), e))?;
+            let is_dir = entry.file_type().map_err(|e| (entry.path(), e))?.is_dir();
             entries.push(Entry { path: entry.path(), is_dir, depth: depth + 1 });
         }
     }
@@ -78,7 +84,7 @@ fn in_flight<T: Sync, E: Send>(
 /// Makes every file and folder under `root` (and `root` itself) durable. Files are reopened to
 /// be synced: fsync flushes the file's dirty pages whichever descriptor asks.
 pub fn sync_tree(root: &Path) -> Result<()> {
-    let entries = walk(root).map_err(|source| Error::Write { path: root.to_owned(), source })?;
+    let entries = walk(root).map_err(|(path, source)| Error::Write { path, source })?;
     in_flight(&entries, |entry| sync_path(&entry.path))
 }
 
@@ -88,13 +94,13 @@ pub fn sync_path(path: &Path) -> Result<()> {
 }
 
 /// Deletes `root` and everything under it: the files (and symlinks) first, all in flight, then
-/// the folders, deepest first, each depth in flight. A path that is already gone is no error, so
-/// two deleters (or a rerun after a crash) finish each other's work.
+/// the folders, deepest first, each depth in flight. A `root` that is already gone, or a path
+/// gone by the time it is deleted, is no error: a rerun after a crash finishes the job.
 pub fn remove_tree(root: &Path) -> std::io::Result<()> {
     let entries = match walk(root) {
         Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e),
+        Err((path, e)) if e.kind() == std::io::ErrorKind::NotFound && path == root => return Ok(()),
+        Err((_, e)) => return Err(e),
     };
     let gone_is_fine = |result: std::io::Result<()>| match result {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
