@@ -44,7 +44,7 @@ fn bench(c: &mut Criterion) {
     let prepared = prepare(&paths, as_of, true, &log).unwrap();
     let codes = PartitionCodes::new(&prepared.inputs.model);
     group.bench_function(format!("bitmaps/{people}"), |b| {
-        b.iter(|| Members::build(&prepared.inputs.model, &codes, &prepared.table));
+        b.iter(|| Members::build(&prepared.inputs.model, &codes, &prepared.table, &prepared.per_code));
     });
 
     let visible = visible_segmentations(&prepared.inputs.model, 0);

@@ -227,7 +227,7 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
     }
     strict_check(options.strict, &warnings)?;
     let model = &inputs.model;
-    let members = timed(&mut timings, "bitmaps", || Ok(Members::build(model, &codes, &table)))?;
+    let members = timed(&mut timings, "bitmaps", || Ok(Members::build(model, &codes, &table, &per_code)))?;
     log.step(format_args!("built bitmaps for {} people", table.len()));
 
     let staging = Staging::create(&options.out, &started)?;

@@ -141,7 +141,7 @@ pub fn model(data: &[u8]) -> Result<String, String> {
     let files = [PathBuf::from("a.parquet"), PathBuf::from("b.parquet")];
     let table = assemble(batches, &files, &model.id_column, model.segmentations.len())
         .unwrap_or_else(|e| panic!("distinct valid ids do not assemble: {e}"));
-    let members = Members::build(&model, &codes, &table);
+    let members = Members::build(&model, &codes, &table, &codes.people_per_code(&table.partitions));
     let members_count: u64 = members.segments.iter().flatten().map(segcalc::engine::PersonSet::len).sum();
     Ok(format!(
         "{} segmentation(s), {} condition(s), {} warning(s), {} access row(s), {members_count} membership(s)",
@@ -543,7 +543,7 @@ pub fn parquet(data: &[u8], scratch: &Path) -> Result<String, String> {
     let table = &prepared.table;
     check_codes(model, &prepared.codes, &table.partitions, &table.codes);
     assert!(table.ids.windows(2).all(|w| w[0] < w[1]), "the people table is not sorted by unique id");
-    let members = Members::build(model, &prepared.codes, table);
+    let members = Members::build(model, &prepared.codes, table, &prepared.per_code);
     let mut summary = format!("{} people", table.len());
     for (s, segments) in model.segmentations.iter().zip(&members.segments) {
         let counts: Vec<String> = segments.iter().map(|b| b.len().to_string()).collect();

@@ -11,7 +11,7 @@ use super::classify::SegmentCode;
 use super::partition::{PartitionCode, PartitionCodes};
 use super::person_set::PersonSet;
 use super::portable::PortableBitmap;
-use super::table::PeopleTable;
+use super::table::{PeopleTable, is_dense_span};
 use crate::model::Model;
 
 #[derive(Debug)]
@@ -47,13 +47,14 @@ enum Overlap {
 }
 
 impl Members {
+    /// `per_code`: the table's people per partition code ([`PartitionCodes::people_per_code`]),
+    /// which the caller has already counted.
     #[must_use]
-    pub fn build(model: &Model, codes: &PartitionCodes, table: &PeopleTable) -> Self {
+    pub fn build(model: &Model, codes: &PartitionCodes, table: &PeopleTable, per_code: &[u64]) -> Self {
         let sparse = !is_dense(&table.ids);
         let partition_codes = usize::from(codes.null) + 1;
-        let per_partition = codes.people_per_code(&table.partitions);
         let workspace_people: Vec<u64> = (0..model.workspaces.len())
-            .map(|w| per_partition.iter().zip(&codes.sees[w]).filter(|(_, sees)| **sees).map(|(n, _)| n).sum())
+            .map(|w| per_code.iter().zip(&codes.sees[w]).filter(|(_, sees)| **sees).map(|(n, _)| n).sum())
             .collect();
         let overlap = overlaps(model, codes);
         let partial = if sparse {
@@ -165,7 +166,7 @@ fn overlaps(model: &Model, codes: &PartitionCodes) -> Vec<Vec<Overlap>> {
 /// count? Dense sets are built through bitsets, sparse ones through id lists.
 fn is_dense(ids: &[u32]) -> bool {
     match (ids.first(), ids.last()) {
-        (Some(&first), Some(&last)) => ((last - (first & !0xFFFF)) as usize) < ids.len().saturating_mul(2),
+        (Some(&first), Some(&last)) => is_dense_span(u64::from(last - (first & !0xFFFF)) + 1, ids.len() as u64),
         _ => true,
     }
 }

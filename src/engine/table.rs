@@ -195,7 +195,7 @@ fn dense_placement(batches: &[ClassifiedBatch], total: usize) -> Option<Placemen
         below[word] + (present[word] & ((1u64 << bit) - 1)).count_ones()
     };
     let mut positions = vec![0u32; total];
-    batch_slices(&mut positions, batches)
+    batch_slices(&mut positions, batches.iter().map(|b| b.ids.len()))
         .into_par_iter()
         .zip(batches)
         .for_each(|(out, b)| out.iter_mut().zip(&b.ids).for_each(|(p, &id)| *p = position(id)));
@@ -210,16 +210,14 @@ fn dense_placement(batches: &[ClassifiedBatch], total: usize) -> Option<Placemen
     Some(Placement::ByPosition { ids, positions })
 }
 
-/// `flat` (one value per scan row) cut into one slice per batch.
-fn batch_slices<'a, T>(mut flat: &'a mut [T], batches: &[ClassifiedBatch]) -> Vec<&'a mut [T]> {
-    batches
-        .iter()
-        .map(|b| {
-            let (head, rest) = std::mem::take(&mut flat).split_at_mut(b.ids.len());
-            flat = rest;
-            head
-        })
-        .collect()
+/// `flat` cut into one slice per batch, `lens` values each.
+fn batch_slices<T>(mut flat: &mut [T], lens: impl Iterator<Item = usize>) -> Vec<&mut [T]> {
+    lens.map(|len| {
+        let (head, rest) = std::mem::take(&mut flat).split_at_mut(len);
+        flat = rest;
+        head
+    })
+    .collect()
 }
 
 /// The table of a placement. When each batch lands in a window of the table that fits the
@@ -228,19 +226,12 @@ fn batch_slices<'a, T>(mut flat: &'a mut [T], batches: &[ClassifiedBatch]) -> Ve
 /// Otherwise (sparse or globally shuffled ids) each column written by position would miss the
 /// cache on every row, so the rows are gathered instead: see [`gather`].
 fn place_all(batches: Vec<ClassifiedBatch>, placement: Placement, segmentations: usize) -> PeopleTable {
-    let (ids, codes, partitions) = match placement {
+    let (ids, (codes, partitions)) = match placement {
         Placement::ByPosition { ids, positions } if !is_scattered(&positions, &batches) => {
-            let (codes, partitions) = place_columns(batches, &positions, segmentations);
-            (ids, codes, partitions)
+            (ids, place_columns(batches, &positions, segmentations))
         }
-        Placement::ByPosition { ids, positions } => {
-            let (codes, partitions) = gather(batches, &invert(&positions), segmentations);
-            (ids, codes, partitions)
-        }
-        Placement::ByRow { ids, rows } => {
-            let (codes, partitions) = gather(batches, &rows, segmentations);
-            (ids, codes, partitions)
-        }
+        Placement::ByPosition { ids, positions } => (ids, gather(batches, &invert(&positions), segmentations)),
+        Placement::ByRow { ids, rows } => (ids, gather(batches, &rows, segmentations)),
     };
     PeopleTable { ids, partitions, codes, unlisted_partitions: BTreeMap::new() }
 }
@@ -328,14 +319,8 @@ fn gather(
     const PARTITION_BYTES: usize = std::mem::size_of::<PartitionCode>();
     let stride = segmentations + PARTITION_BYTES;
     let mut records = vec![0u8; rows.len() * stride];
-    let mut per_batch = Vec::with_capacity(batches.len());
-    let mut rest = records.as_mut_slice();
-    for batch in batches {
-        let (head, tail) = std::mem::take(&mut rest).split_at_mut(batch.ids.len() * stride);
-        per_batch.push((head, batch));
-        rest = tail;
-    }
-    per_batch.into_par_iter().for_each(|(out, batch)| {
+    let per_batch = batch_slices(&mut records, batches.iter().map(|b| b.ids.len() * stride));
+    per_batch.into_par_iter().zip(batches).for_each(|(out, batch)| {
         for (s, codes) in batch.codes.iter().enumerate() {
             for (record, &code) in out.chunks_exact_mut(stride).zip(codes) {
                 record[s] = code;
