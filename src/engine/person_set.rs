@@ -40,8 +40,7 @@ impl PersonSet {
         match self {
             Self::Bitmap(bitmap) => {
                 let mut bytes = Vec::with_capacity(bitmap.serialized_size());
-                // Writing into a Vec cannot fail.
-                let _ = bitmap.serialize_into(&mut bytes);
+                bitmap.serialize_into(&mut bytes).expect("writing into a Vec cannot fail");
                 Cow::Owned(bytes)
             }
             Self::Portable(portable) => Cow::Borrowed(portable.bytes()),

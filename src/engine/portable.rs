@@ -9,6 +9,30 @@
 
 use roaring::RoaringBitmap;
 
+/// Why bytes are not a portable Roaring bitmap, as [`PortableBitmap::from_bytes`] finds it. The
+/// checks are roaring-rs's `deserialize_from`'s, so bytes accepted here are a valid bitmap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BitmapProblem {
+    #[error("the header is cut short")]
+    HeaderCutShort,
+    #[error("{cookie} is not a Roaring cookie")]
+    NotACookie { cookie: u32 },
+    #[error("{count} containers, more than 65536")]
+    TooManyContainers { count: usize },
+    #[error("container {container} is cut short")]
+    ContainerCutShort { container: usize },
+    #[error("container {container} is a run container with no runs")]
+    NoRuns { container: usize },
+    /// A run that passes the end of its container, or overlaps or touches the run before it.
+    #[error("container {container} has a run past its end or overlapping the one before")]
+    BadRun { container: usize },
+    #[error("container {container} says it holds {declared} ids but holds {actual}")]
+    Cardinality { container: usize, declared: usize, actual: usize },
+    /// Ids not strictly ascending: containers out of key order, or an array out of order.
+    #[error("ids out of order")]
+    OutOfOrder,
+}
+
 const COOKIE_NO_RUNS: u32 = 12346;
 const COOKIE_RUNS: u32 = 12347;
 /// With run containers, the offset header is only written from this many containers on.
@@ -133,10 +157,12 @@ impl PortableBitmap {
         Self { bytes, len: ids.len() as u64 }
     }
 
-    /// Portable bytes from any Roaring writer (a previous run's file), checked: every container
-    /// inside the bytes, ids strictly ascending. Reading them this way allocates nothing per
-    /// container, which for sparse ids is most of what building a `RoaringBitmap` costs.
-    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, String> {
+    /// Portable bytes from any Roaring writer (a file on disk), checked as roaring-rs's
+    /// `deserialize_from` checks them: every container inside the bytes, its count of ids the
+    /// one it declares, runs inside their container and apart, ids strictly ascending. Reading
+    /// them this way allocates nothing per container, which for sparse ids is most of what
+    /// building a `RoaringBitmap` costs.
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, BitmapProblem> {
         let mut len = 0u64;
         let mut last: Option<u32> = None;
         let mut in_order = true;
@@ -146,15 +172,17 @@ impl PortableBitmap {
             len += 1;
         })?;
         if !in_order {
-            return Err("ids out of order".to_owned());
+            return Err(BitmapProblem::OutOfOrder);
         }
         Ok(Self { bytes, len })
     }
 
     /// Calls `f` with every id, ascending.
     pub fn for_each(&self, f: impl FnMut(u32)) {
-        // The bytes were encoded or checked when the bitmap was made: no container fails here.
-        let _ = visit(&self.bytes, f);
+        // The bytes were encoded here or checked by `from_bytes`: visiting them again cannot
+        // find a problem, and the ids it gives are the same.
+        let checked = visit(&self.bytes, f);
+        debug_assert!(checked.is_ok(), "a PortableBitmap's bytes were checked when it was made");
     }
 
     /// Number of people in the set.
@@ -174,11 +202,14 @@ impl PortableBitmap {
         &self.bytes
     }
 
-    /// The set as an in-memory bitmap, for set operations.
+    /// The set as an in-memory bitmap, for set operations. Read unchecked: the bytes were
+    /// encoded by [`Self::from_sorted`] or passed [`Self::from_bytes`]'s checks, which are
+    /// roaring-rs's own.
     #[must_use]
     pub fn to_bitmap(&self) -> RoaringBitmap {
-        // The bytes were encoded above, so they are known to be valid.
-        RoaringBitmap::deserialize_unchecked_from(self.bytes.as_slice()).unwrap_or_default()
+        RoaringBitmap::deserialize_unchecked_from(self.bytes.as_slice()).expect(
+            "a PortableBitmap's bytes were encoded or checked when it was made; roaring-rs fails only on short bytes",
+        )
     }
 }
 
@@ -214,17 +245,20 @@ struct Containers<'a> {
     data: usize,
 }
 
-/// One container as stored: its key, how its values are laid out, and their bytes.
+/// One container as stored: its place, key and declared count of ids, how its values are laid
+/// out, and their bytes.
 struct Stored<'a> {
+    index: usize,
     key: u16,
+    len: usize,
     kind: Kind,
     data: &'a [u8],
 }
 
 impl<'a> Containers<'a> {
-    fn new(bytes: &'a [u8]) -> Result<Self, String> {
-        let word = |at: usize| -> Result<u32, String> {
-            let field = bytes.get(at..at + 4).ok_or("the header is cut short")?;
+    fn new(bytes: &'a [u8]) -> Result<Self, BitmapProblem> {
+        let word = |at: usize| -> Result<u32, BitmapProblem> {
+            let field = bytes.get(at..at + 4).ok_or(BitmapProblem::HeaderCutShort)?;
             Ok(u32::from_le_bytes([field[0], field[1], field[2], field[3]]))
         };
         let cookie = word(0)?;
@@ -232,25 +266,25 @@ impl<'a> Containers<'a> {
             (word(4)? as usize, None, 8)
         } else if cookie & 0xFFFF == COOKIE_RUNS {
             let count = (cookie >> 16) as usize + 1;
-            let flags = bytes.get(4..4 + count.div_ceil(8)).ok_or("the header is cut short")?;
+            let flags = bytes.get(4..4 + count.div_ceil(8)).ok_or(BitmapProblem::HeaderCutShort)?;
             (count, Some(flags), 4 + count.div_ceil(8))
         } else {
-            return Err(format!("{cookie} is not a Roaring cookie"));
+            return Err(BitmapProblem::NotACookie { cookie });
         };
         if count > 1 << 16 {
-            return Err(format!("{count} containers, more than 65536"));
+            return Err(BitmapProblem::TooManyContainers { count });
         }
         let has_offsets = run_flags.is_none() || count >= NO_OFFSET_THRESHOLD;
         let data = descriptions + 4 * count + if has_offsets { 4 * count } else { 0 };
         if data > bytes.len() {
-            return Err("the header is cut short".to_owned());
+            return Err(BitmapProblem::HeaderCutShort);
         }
         Ok(Self { bytes, count, run_flags, descriptions, next: 0, data })
     }
 }
 
 impl<'a> Iterator for Containers<'a> {
-    type Item = Result<Stored<'a>, String>;
+    type Item = Result<Stored<'a>, BitmapProblem>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.next == self.count {
@@ -264,7 +298,7 @@ impl<'a> Iterator for Containers<'a> {
         let is_runs = self.run_flags.is_some_and(|flags| flags[i / 8] & (1 << (i % 8)) != 0);
         let (kind, runs) = if is_runs {
             let Some(count) = self.bytes.get(self.data..self.data + 2) else {
-                return Some(Err(format!("container {i} is cut short")));
+                return Some(Err(BitmapProblem::ContainerCutShort { container: i }));
             };
             (Kind::Runs, usize::from(u16::from_le_bytes([count[0], count[1]])))
         } else {
@@ -272,39 +306,69 @@ impl<'a> Iterator for Containers<'a> {
         };
         let size = kind.data_bytes(len, runs);
         let Some(data) = self.bytes.get(self.data..self.data + size) else {
-            return Some(Err(format!("container {i} is cut short")));
+            return Some(Err(BitmapProblem::ContainerCutShort { container: i }));
         };
         self.data += size;
-        Some(Ok(Stored { key, kind, data }))
+        Some(Ok(Stored { index: i, key, len, kind, data }))
     }
 }
 
 /// Calls `f` with every id of portable `bytes`, in stored order (ascending in a valid bitmap),
-/// after checking that each container lies inside the bytes.
-fn visit(bytes: &[u8], mut f: impl FnMut(u32)) -> Result<(), String> {
+/// after checking that each container lies inside the bytes, holds the ids it declares, and
+/// (runs) has runs that stay inside it and apart, and that keys ascend. The order of ids inside
+/// an array is the caller's to check.
+fn visit(bytes: &[u8], mut f: impl FnMut(u32)) -> Result<(), BitmapProblem> {
     let u16_at = |data: &[u8], i: usize| u16::from_le_bytes([data[2 * i], data[2 * i + 1]]);
+    let mut last_key: Option<u16> = None;
     for container in Containers::new(bytes)? {
-        let Stored { key, kind, data } = container?;
+        let Stored { index, key, len, kind, data } = container?;
+        if last_key.replace(key).is_some_and(|last| key <= last) {
+            return Err(BitmapProblem::OutOfOrder);
+        }
         let high = u32::from(key) << 16;
-        match kind {
-            Kind::Array => (0..data.len() / 2).for_each(|i| f(high | u32::from(u16_at(data, i)))),
+        let actual = match kind {
+            Kind::Array => {
+                (0..data.len() / 2).for_each(|i| f(high | u32::from(u16_at(data, i))));
+                len
+            }
             Kind::Bitset => {
+                let mut actual = 0;
                 for (w, word) in data.chunks_exact(8).enumerate() {
-                    let mut bits = u64::from_le_bytes(word.try_into().unwrap_or_default());
+                    let mut bits =
+                        u64::from_le_bytes([word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7]]);
+                    actual += bits.count_ones() as usize;
                     while bits != 0 {
                         f(high | (w as u32 * 64 + bits.trailing_zeros()));
                         bits &= bits - 1;
                     }
                 }
+                actual
             }
             Kind::Runs => {
                 let runs = &data[2..];
+                if runs.is_empty() {
+                    return Err(BitmapProblem::NoRuns { container: index });
+                }
+                let mut actual = 0;
+                let mut last_end: Option<u32> = None;
                 for r in 0..runs.len() / 4 {
                     let (start, extra) = (u32::from(u16_at(runs, 2 * r)), u32::from(u16_at(runs, 2 * r + 1)));
-                    // A run past 65535 is clipped to its container (then fails the order check).
-                    (start..=(start + extra).min(0xFFFF)).for_each(|low| f(high | low));
+                    let end = start + extra;
+                    // roaring-rs rejects a run past 65535 and runs that overlap or touch.
+                    if end > 0xFFFF || last_end.is_some_and(|last| start <= last + 1) {
+                        return Err(BitmapProblem::BadRun { container: index });
+                    }
+                    last_end = Some(end);
+                    actual += extra as usize + 1;
+                    (start..=end).for_each(|low| f(high | low));
                 }
+                actual
             }
+        };
+        // The stored count of a run container is not read by roaring-rs; every other count is
+        // the container's size, and a bitset whose bits disagree with it is rejected there too.
+        if kind != Kind::Runs && actual != len {
+            return Err(BitmapProblem::Cardinality { container: index, declared: len, actual });
         }
     }
     Ok(())
@@ -374,14 +438,49 @@ mod tests {
     fn damaged_bytes_are_an_error() {
         let good = PortableBitmap::from_sorted(&(0..300_000).step_by(3).collect::<Vec<_>>()).bytes().to_vec();
         for cut in [0, 3, 7, 20, good.len() / 2, good.len() - 1] {
-            assert!(PortableBitmap::from_bytes(good[..cut].to_vec()).is_err(), "cut at {cut}");
+            let problem = PortableBitmap::from_bytes(good[..cut].to_vec()).unwrap_err();
+            // Five bitset containers after a 48-byte header (cookie, count, descriptions, offsets).
+            let expected = if cut < 48 {
+                BitmapProblem::HeaderCutShort
+            } else {
+                BitmapProblem::ContainerCutShort { container: (cut - 48) / 8192 }
+            };
+            assert_eq!(problem, expected, "cut at {cut}");
         }
-        assert!(PortableBitmap::from_bytes(vec![1, 2, 3, 4, 0, 0, 0, 0]).is_err());
-        // Two containers with the same key: ids out of order.
+        assert_eq!(
+            PortableBitmap::from_bytes(vec![1, 2, 3, 4, 0, 0, 0, 0]),
+            Err(BitmapProblem::NotACookie { cookie: 0x0403_0201 })
+        );
+        // Two containers with the same key.
         let mut twice = PortableBitmap::from_sorted(&[5, 1 << 16]).bytes().to_vec();
         twice[12] = 0;
         twice[13] = 0;
-        assert!(PortableBitmap::from_bytes(twice).is_err());
+        assert_eq!(PortableBitmap::from_bytes(twice), Err(BitmapProblem::OutOfOrder));
+        // A bitset container whose bits are not as many as it says (5000 ids, one bit cleared).
+        let mut bitset = PortableBitmap::from_sorted(&(0..10_000).step_by(2).collect::<Vec<_>>()).bytes().to_vec();
+        bitset[16] = 0b0101_0100;
+        assert_eq!(
+            PortableBitmap::from_bytes(bitset),
+            Err(BitmapProblem::Cardinality { container: 0, declared: 5000, actual: 4999 })
+        );
+        // One run container, its one run (the last two bytes: its length) pushed past its end.
+        let mut run = PortableBitmap::from_sorted(&(65_000..65_536).collect::<Vec<_>>()).bytes().to_vec();
+        let extra = run.len() - 2;
+        run[extra..].copy_from_slice(&2000u16.to_le_bytes());
+        assert_eq!(PortableBitmap::from_bytes(run), Err(BitmapProblem::BadRun { container: 0 }));
+    }
+
+    /// Bytes a little damaged, or not a bitmap at all: `from_bytes` accepts exactly what
+    /// roaring-rs's checked reader accepts, and reads the same ids (so `to_bitmap`, which reads
+    /// unchecked, is only ever given bytes the checked reader takes).
+    fn agrees_with_roaring_rs(bytes: &[u8]) {
+        let ours = PortableBitmap::from_bytes(bytes.to_vec());
+        let theirs = RoaringBitmap::deserialize_from(bytes);
+        assert_eq!(ours.is_ok(), theirs.is_ok(), "{ours:?} vs {theirs:?}");
+        if let (Ok(ours), Ok(theirs)) = (ours, theirs) {
+            assert_eq!(all(&ours), theirs.iter().collect::<Vec<_>>());
+            assert_eq!(ours.to_bitmap(), theirs);
+        }
     }
 
     #[test]
@@ -410,8 +509,28 @@ mod tests {
         }
 
         #[test]
-        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
-            let _ = PortableBitmap::from_bytes(bytes);
+        fn arbitrary_bytes_are_judged_as_roaring_rs_judges_them(
+            bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+            agrees_with_roaring_rs(&bytes);
+        }
+
+        #[test]
+        fn damaged_bitmaps_are_judged_as_roaring_rs_judges_them(
+            mut ids in prop::collection::vec(prop_oneof![0u32..200_000, 300_000u32..301_000], 1..3000),
+            damage in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+            cut in any::<prop::sample::Index>(),
+            cut_it in any::<bool>()) {
+            ids.sort_unstable();
+            ids.dedup();
+            let mut bytes = PortableBitmap::from_sorted(&ids).bytes().to_vec();
+            for (at, value) in damage {
+                let at = at.index(bytes.len());
+                bytes[at] = value;
+            }
+            if cut_it {
+                bytes.truncate(cut.index(bytes.len()));
+            }
+            agrees_with_roaring_rs(&bytes);
         }
     }
 }
