@@ -102,7 +102,7 @@ pub fn generate(options: &GenerateOptions) -> Result<u64> {
     };
     std::fs::create_dir_all(options.out.join("lists")).map_err(write_err(&options.out))?;
     let model_path = options.out.join("model.json");
-    let text = serde_json::to_string_pretty(&model()).unwrap_or_default();
+    let text = serde_json::to_string_pretty(&model()).expect("a serde_json::Value always serializes");
     std::fs::write(&model_path, text).map_err(write_err(&model_path))?;
 
     let mut rng = Rng(options.seed);

@@ -193,6 +193,9 @@ fn thread_pool(threads: Option<usize>) -> segcalc::Result<rayon::ThreadPool> {
     builder.build().map_err(|e| segcalc::Error::Threads { message: e.to_string() })
 }
 
+/// Why printing `--json` cannot fail: the views are plain data.
+const JSON_ALWAYS_WRITES: &str = "the --json views are strings, numbers, booleans and lists, with no map keys that are not strings, which serde_json always writes";
+
 fn execute(cli: Cli) -> segcalc::Result<()> {
     match cli.command {
         Command::Run { dataset, out, keep, no_changes } => {
@@ -238,7 +241,7 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
             };
             let explanation = segcalc::explain::explain(&options)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&explanation).unwrap_or_default());
+                println!("{}", serde_json::to_string_pretty(&explanation).expect(JSON_ALWAYS_WRITES));
             } else {
                 print!("{}", segcalc::explain::render(&explanation));
             }
@@ -247,7 +250,7 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
         Command::Show { out, run, workspace, user, segment, limit, json } => {
             let view = segcalc::show::show(&segcalc::show::ShowOptions { out, run, workspace, user, segment, limit })?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&view).unwrap_or_default());
+                println!("{}", serde_json::to_string_pretty(&view).expect(JSON_ALWAYS_WRITES));
             } else {
                 print!("{}", segcalc::show::render(&view));
             }

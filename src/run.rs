@@ -1,13 +1,11 @@
 //! The two batch commands: `run` (load → classify → assemble → bitmaps → write → publish) and
 //! `validate` (the same checks, nothing written). Both go through [`prepare`].
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::engine::partition::PartitionCode;
 use crate::engine::slots::SlotTable;
 use crate::engine::{Classifier, Members, PartitionCodes, PeopleTable, assemble};
 use crate::error::{Error, Result, Warning};
@@ -18,13 +16,14 @@ use crate::output::access::{access_rows, write_access};
 use crate::output::bitmaps::write_bitmap;
 use crate::output::changes::{diff_runs, previous_segments, write_changes};
 use crate::output::file_writer::{FileWriter, with_file_writer};
+use crate::output::layout::{Layout, RunLayout};
 use crate::output::lock::OutputLock;
 use crate::output::manifest::{
-    ChangesInfo, Engine, FileRows, InputsInfo, ListInfo, Manifest, PeopleCounts, SegmentCount, SegmentationChanges,
-    SegmentationCounts, Timing, VisibleSegmentation, WarningEntry, WorkspaceCounts,
+    ChangesInfo, Manifest, RunRecord, SegmentCount, SegmentationChanges, Timing, VisibleSegmentation, WorkspaceCounts,
 };
 use crate::output::membership::{visible_segmentations, write_workspace};
-use crate::output::publish::{Staging, current_run};
+use crate::output::publish::Staging;
+use crate::output::published::OutputFolder;
 use crate::output::retention::{remove_leftovers, remove_old_runs};
 use crate::people::{RawBatch, ScanColumns};
 use crate::rule::value::instant_nanos;
@@ -146,7 +145,7 @@ pub fn prepare(
     };
     let mut warnings = inputs.warnings.clone();
     let per_code = codes.people_per_code(&table.partitions);
-    let homeless = people_in_no_workspace(&codes, &per_code);
+    let homeless = codes.people_in_no_workspace(&per_code);
     if homeless > 0 {
         warnings.push(Warning {
             at: Some(inputs.source.root.display().to_string()),
@@ -193,11 +192,6 @@ fn homeless_message(
     )
 }
 
-/// People whose partition code (`per_code`: people per code) no workspace sees.
-fn people_in_no_workspace(codes: &PartitionCodes, per_code: &[u64]) -> u64 {
-    per_code.iter().enumerate().filter(|&(code, _)| !codes.seen(code as PartitionCode)).map(|(_, n)| n).sum()
-}
-
 fn strict_check(strict: bool, warnings: &[Warning]) -> Result<()> {
     if strict && !warnings.is_empty() {
         return Err(Error::StrictWarnings { warnings: warnings.to_vec() });
@@ -231,36 +225,31 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
     log.step(format_args!("built bitmaps for {} people", table.len()));
 
     let staging = Staging::create(&options.out, &started)?;
-    let run_dir = staging.dir.clone();
-    let workspace_counts = timed(&mut timings, "write", || {
-        with_file_writer(|files| write_outputs(files, &run_dir, model, &codes, &table, &members))
+    let (out, layout) = (&options.out, &staging.layout);
+    let workspaces = timed(&mut timings, "write", || {
+        with_file_writer(|files| write_outputs(files, out, layout, model, &codes, &table, &members))
     })?;
-    let access = access_rows(model);
-    write_access(&run_dir.join("access.parquet"), &access)?;
+    write_access(&layout.access().on(out), &access_rows(model))?;
     let changes = if options.no_changes {
         None
     } else {
-        timed(&mut timings, "changes", || Ok(write_run_changes(&options.out, &run_dir, model, &table, &mut warnings)))?
+        timed(&mut timings, "changes", || Ok(write_run_changes(out, layout, model, &table, &mut warnings)))?
     };
-    let manifest = Manifest {
-        engine: Engine { name: "segcalc".into(), version: env!("CARGO_PKG_VERSION").into() },
+    let manifest = Manifest::new(RunRecord {
         run_id: staging.run_id.clone(),
-        as_of: as_of.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-        started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        inputs: inputs_info(&inputs),
-        people: people_counts(model, &codes, &table, &per_code),
-        segmentations: segmentation_counts(model, &members),
-        workspaces: workspace_counts,
-        skipped_drafts: model.drafts.clone(),
-        users: model.users.iter().map(|u| u.id.clone()).collect(),
+        as_of,
+        started,
+        inputs: &inputs,
+        codes: &codes,
+        table: &table,
+        per_code: &per_code,
+        members: &members,
+        workspaces,
         changes,
-        warnings: warnings.iter().map(WarningEntry::from).collect(),
-        timings_ms: timings,
-    };
-    let manifest_path = run_dir.join("manifest.json");
-    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
-    std::fs::write(&manifest_path, text.as_bytes())
-        .map_err(|source| Error::Write { path: manifest_path.clone(), source })?;
+        warnings: &warnings,
+        timings,
+    });
+    manifest.write(&layout.manifest().on(out))?;
     let run_dir = staging.publish()?;
     remove_old_runs(&options.out, options.keep, log);
     Ok(RunSummary { run_dir, manifest, seconds: clock.elapsed().as_secs_f64() })
@@ -270,20 +259,27 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
 /// is a warning (the new run is still good), not a failure.
 fn write_run_changes(
     out: &Path,
-    run_dir: &Path,
+    layout: &RunLayout,
     model: &Model,
     table: &PeopleTable,
     warnings: &mut Vec<Warning>,
 ) -> Option<ChangesInfo> {
-    let previous_dir = current_run(out)?;
-    let previous_id = previous_dir.file_name()?.to_string_lossy().into_owned();
-    let result = previous_segments(&previous_dir).and_then(|previous| {
-        let rows = diff_runs(&previous, model, table);
-        write_changes(&run_dir.join("changes.parquet"), &rows)?;
-        Ok(rows)
-    });
+    let folder = OutputFolder::local(out);
+    let (at, result) = match folder.current_id() {
+        Ok(None) => return None,
+        Ok(Some(id)) => {
+            let result = folder.open(id.clone()).and_then(|previous| {
+                let old = previous_segments(&previous)?;
+                let rows = diff_runs(&old, model, table);
+                write_changes(&layout.changes().on(out), &rows)?;
+                Ok((id.clone(), rows))
+            });
+            (folder.locate(Layout::run(&id).root()), result)
+        }
+        Err(e) => (folder.locate(&Layout::current()), Err(e)),
+    };
     match result {
-        Ok(rows) => {
+        Ok((previous_run, rows)) => {
             // Counts in model order, then segmentations that are gone, as the rows come.
             let mut per: Vec<SegmentationChanges> =
                 model.segmentations.iter().map(|s| SegmentationChanges { id: s.id.clone(), changes: 0 }).collect();
@@ -293,11 +289,11 @@ fn write_run_changes(
                     None => per.push(SegmentationChanges { id: row.segmentation.clone(), changes: 1 }),
                 }
             }
-            Some(ChangesInfo { previous_run: previous_id, rows: rows.len() as u64, segmentations: per })
+            Some(ChangesInfo { previous_run, rows: rows.len() as u64, segmentations: per })
         }
         Err(e) => {
             warnings.push(Warning {
-                at: Some(previous_dir.display().to_string()),
+                at: Some(at.display().to_string()),
                 message: format!(
                     "the previous run cannot be read, so no changes.parquet was written: {e}; this run is published all the same, and the next run compares with it"
                 ),
@@ -310,12 +306,14 @@ fn write_run_changes(
 /// Membership files and bitmaps for every workspace, in parallel; counts in workspace order.
 fn write_outputs(
     files: &FileWriter,
-    run_dir: &Path,
+    out: &Path,
+    layout: &RunLayout,
     model: &Model,
     codes: &PartitionCodes,
     table: &PeopleTable,
     members: &Members,
 ) -> Result<Vec<WorkspaceCounts>> {
+    let create_dir = |dir: PathBuf| std::fs::create_dir_all(&dir).map_err(|source| Error::Write { path: dir, source });
     (0..model.workspaces.len())
         .into_par_iter()
         .map(|w| {
@@ -323,10 +321,9 @@ fn write_outputs(
             let visible = visible_segmentations(model, w);
             let mut membership_rows = 0;
             if !visible.is_empty() {
-                let dir = run_dir.join("membership").join(format!("workspace={}", workspace.id));
-                std::fs::create_dir_all(&dir).map_err(|source| Error::Write { path: dir.clone(), source })?;
-                membership_rows =
-                    write_workspace(files, &dir.join("part-0.parquet"), model, codes, table, w, &visible)?;
+                create_dir(layout.membership_folder(&workspace.id).on(out))?;
+                let path = layout.membership_file(&workspace.id).on(out);
+                membership_rows = write_workspace(files, &path, model, codes, table, w, &visible)?;
             }
             // Each segmentation's bitmaps are written as a task of their own, so a workspace
             // that sees many segmentations is not left to one thread.
@@ -334,13 +331,12 @@ fn write_outputs(
                 .par_iter()
                 .map(|&s| {
                     let segmentation = &model.segmentations[s];
-                    let dir = run_dir.join("bitmaps").join(&workspace.id).join(&segmentation.id);
-                    std::fs::create_dir_all(&dir).map_err(|source| Error::Write { path: dir.clone(), source })?;
+                    create_dir(layout.bitmaps(&workspace.id, &segmentation.id).on(out))?;
                     let mut segments = Vec::new();
                     let bitmaps = members.visible_segments(s, w, table);
                     for (id, bitmap) in segmentation.segment_ids().into_iter().zip(bitmaps) {
                         segments.push(SegmentCount { id: id.to_owned(), people: bitmap.len() });
-                        write_bitmap(files, &dir.join(format!("{id}.roaring")), &bitmap)?;
+                        write_bitmap(files, &layout.bitmap(&workspace.id, &segmentation.id, id).on(out), &bitmap)?;
                     }
                     Ok(VisibleSegmentation {
                         id: segmentation.id.clone(),
@@ -355,59 +351,6 @@ fn write_outputs(
                 membership_rows,
                 segmentations,
             })
-        })
-        .collect()
-}
-
-fn inputs_info(inputs: &Inputs) -> InputsInfo {
-    InputsInfo {
-        model: inputs.model_path.display().to_string(),
-        people: inputs
-            .source
-            .files
-            .iter()
-            .map(|f| FileRows { path: f.path.display().to_string(), rows: f.rows })
-            .collect(),
-        lists: inputs
-            .list_files
-            .iter()
-            .map(|(id, path, people)| ListInfo { id: id.clone(), path: path.display().to_string(), people: *people })
-            .collect(),
-    }
-}
-
-fn people_counts(model: &Model, codes: &PartitionCodes, table: &PeopleTable, per_code: &[u64]) -> PeopleCounts {
-    let partitions: BTreeMap<String, u64> =
-        model.partitions.iter().enumerate().map(|(i, name)| (name.clone(), per_code[i])).collect();
-    PeopleCounts {
-        total: table.len() as u64,
-        in_no_workspace: people_in_no_workspace(codes, per_code),
-        null_partition: per_code[usize::from(codes.null)],
-        partitions,
-        unlisted_partitions: table.unlisted_partitions.clone(),
-    }
-}
-
-fn segmentation_counts(model: &Model, members: &Members) -> Vec<SegmentationCounts> {
-    model
-        .segmentations
-        .iter()
-        .enumerate()
-        .map(|(s, seg)| {
-            let segments: Vec<SegmentCount> = seg
-                .segment_ids()
-                .into_iter()
-                .zip(&members.segments[s])
-                .map(|(id, bitmap)| SegmentCount { id: id.to_owned(), people: bitmap.len() })
-                .collect();
-            SegmentationCounts {
-                id: seg.id.clone(),
-                name: seg.name.clone(),
-                origin: model.workspaces[seg.origin].id.clone(),
-                scope: segments.iter().map(|c| c.people).sum(),
-                segments,
-                visible_in: seg.visible_in.iter().map(|&w| model.workspaces[w].id.clone()).collect(),
-            }
         })
         .collect()
 }

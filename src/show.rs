@@ -1,19 +1,15 @@
 //! `segcalc show`: what a published run gives a workspace or a user — segmentations, segments
-//! and counts from the manifest, "shared with me" from access.parquet, person ids from bitmaps.
+//! and counts from the manifest, "shared with me" from access.parquet, person ids from bitmaps,
+//! all read through `OutputFolder`.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use arrow_array::Array;
-use arrow_array::cast::AsArray;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::json::{did_you_mean, quote_list};
-use crate::output::bitmaps::read_bitmap;
-use crate::output::manifest::Manifest;
-use crate::output::publish::{RUNS_DIR, current_run};
+use crate::output::published::{OutputFolder, PublishedRun};
 
 #[derive(Debug, Clone)]
 pub struct ShowOptions {
@@ -85,59 +81,24 @@ fn usage(message: String) -> Error {
     Error::Usage { message }
 }
 
-fn run_dir(options: &ShowOptions) -> Result<PathBuf> {
-    let runs = options.out.join(RUNS_DIR);
-    let dir = match &options.run {
-        Some(id) => {
-            let dir = runs.join(id);
-            if !dir.is_dir() || id.starts_with('.') || id.contains(['/', '\\']) {
-                return Err(Error::Unknown {
-                    kind: "run",
-                    name: id.clone(),
-                    place: format!("`{}`", runs.display()),
-                    known: run_ids(&runs),
-                });
-            }
-            dir
-        }
-        None => current_run(&options.out).ok_or_else(|| {
+/// The run `--run` names, or the one `current` names.
+fn open_run(options: &ShowOptions) -> Result<PublishedRun> {
+    let folder = OutputFolder::local(&options.out);
+    match &options.run {
+        Some(id) => folder.run(id),
+        None => folder.current()?.ok_or_else(|| {
             usage(format!(
                 "no published run in `{}` (no `current` link); check the folder, or publish one with `segcalc run DATASET --out {}`",
                 options.out.display(),
                 options.out.display()
             ))
-        })?,
-    };
-    if !dir.join("manifest.json").is_file() {
-        let runs = run_ids(&runs);
-        return Err(usage(format!(
-            "`{}` is not a complete run (no manifest.json); choose another with --run ID (runs: {})",
-            dir.display(),
-            if runs.is_empty() { "none".to_owned() } else { crate::error::name_list(&runs) }
-        )));
+        }),
     }
-    Ok(dir)
 }
 
 /// " (did you mean `x`?)" when a known name is near `name`.
 fn near(name: &str, known: &[&str]) -> String {
     did_you_mean(name, known).map(|d| format!(" ({d})")).unwrap_or_default()
-}
-
-/// The finished runs under `runs/` (hidden entries are unfinished work), sorted.
-fn run_ids(runs: &Path) -> Vec<String> {
-    let mut ids: Vec<String> = std::fs::read_dir(runs)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter(|e| e.path().join("manifest.json").is_file())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|name| !name.starts_with('.'))
-                .collect()
-        })
-        .unwrap_or_default();
-    ids.sort();
-    ids
 }
 
 /// The user ids of the model a run read (`manifest.inputs.model`), when that file can still be
@@ -159,8 +120,8 @@ fn model_users(model_path: &str) -> Vec<String> {
 }
 
 pub fn show(options: &ShowOptions) -> Result<View> {
-    let dir = run_dir(options)?;
-    let manifest = Manifest::read(&dir)?;
+    let run = open_run(options)?;
+    let manifest = run.manifest();
     let run_id = manifest.run_id.clone();
     let workspace = match &options.workspace {
         Some(w) => Some(manifest.workspaces.iter().find(|x| &x.id == w).ok_or_else(|| Error::Unknown {
@@ -172,12 +133,12 @@ pub fn show(options: &ShowOptions) -> Result<View> {
         None => None,
     };
     if let Some(user) = &options.user {
-        let access = read_access(&dir.join("access.parquet"))?;
-        if !access.iter().any(|(u, _)| u == user) {
+        let access = run.access()?;
+        if !access.iter().any(|a| a.user == *user) {
             // A user access.parquet does not name sees nothing, or is not a user at all: the
             // manifest's users tell which (runs of older versions have none: then the model the
             // run read, when it is still there).
-            let mut known: Vec<String> = access.iter().map(|(u, _)| u.clone()).collect();
+            let mut known: Vec<String> = access.iter().map(|a| a.user.clone()).collect();
             if manifest.users.is_empty() {
                 known.extend(model_users(&manifest.inputs.model));
             } else {
@@ -189,8 +150,16 @@ pub fn show(options: &ShowOptions) -> Result<View> {
                 return Err(Error::Unknown { kind: "user", name: user.clone(), place: format!("run {run_id}"), known });
             }
         }
-        let mut shared_with_me: Vec<AccessLine> =
-            access.into_iter().filter(|(u, _)| u == user).map(|(_, a)| a).collect();
+        let mut shared_with_me: Vec<AccessLine> = access
+            .into_iter()
+            .filter(|a| a.user == *user)
+            .map(|a| AccessLine {
+                segmentation: a.segmentation,
+                workspace: a.workspace,
+                read_only: a.read_only,
+                via: a.via,
+            })
+            .collect();
         if let Some(w) = workspace {
             shared_with_me.retain(|a| a.workspace == w.id);
         }
@@ -220,14 +189,20 @@ pub fn show(options: &ShowOptions) -> Result<View> {
                     quote_list(&known)
                 )));
             }
-            let bitmap = read_bitmap(&dir.join("bitmaps").join(&w.id).join(s).join(format!("{g}.roaring")))?;
+            let bitmap = run.segment(&w.id, s, g)?;
+            let mut person_ids = Vec::with_capacity(options.limit.min(1024));
+            bitmap.for_each(|id| {
+                if person_ids.len() < options.limit {
+                    person_ids.push(id);
+                }
+            });
             Ok(View::Members {
                 run_id,
                 workspace: w.id.clone(),
                 segmentation: s.to_owned(),
                 segment: g.to_owned(),
                 total: bitmap.len(),
-                person_ids: bitmap.iter().take(options.limit).collect(),
+                person_ids,
             })
         }
         (None, Some(_)) => Err(usage(
@@ -262,36 +237,6 @@ pub fn show(options: &ShowOptions) -> Result<View> {
                 .collect(),
         }),
     }
-}
-
-fn read_access(path: &Path) -> Result<Vec<(String, AccessLine)>> {
-    let parquet_err = |source| Error::Parquet { path: path.to_owned(), source };
-    let file = std::fs::File::open(path).map_err(|source| Error::Read { path: path.to_owned(), source })?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_err)?.build().map_err(parquet_err)?;
-    let mut rows = Vec::new();
-    for batch in reader {
-        let batch = batch.map_err(|e| parquet_err(e.into()))?;
-        let text = |i: usize| {
-            arrow_cast::cast(batch.column(i), &arrow_schema::DataType::Utf8).map_err(|e| parquet_err(e.into()))
-        };
-        let (user, segmentation, workspace, via) = (text(0)?, text(1)?, text(2)?, text(4)?);
-        let read_only = batch
-            .column(3)
-            .as_boolean_opt()
-            .ok_or_else(|| parquet_err(parquet::errors::ParquetError::General("read_only is not boolean".into())))?;
-        for r in 0..batch.num_rows() {
-            rows.push((
-                user.as_string::<i32>().value(r).to_owned(),
-                AccessLine {
-                    segmentation: segmentation.as_string::<i32>().value(r).to_owned(),
-                    workspace: workspace.as_string::<i32>().value(r).to_owned(),
-                    read_only: read_only.is_valid(r) && read_only.value(r),
-                    via: via.as_string::<i32>().value(r).to_owned(),
-                },
-            ));
-        }
-    }
-    Ok(rows)
 }
 
 /// Left-aligned columns; numbers right-aligned.

@@ -40,6 +40,12 @@ impl PartitionCodes {
         self.sees.iter().any(|w| w[usize::from(code)])
     }
 
+    /// People whose partition code (`per_code`: people per code) no workspace sees.
+    #[must_use]
+    pub fn people_in_no_workspace(&self, per_code: &[u64]) -> u64 {
+        per_code.iter().enumerate().filter(|&(code, _)| !self.seen(code as PartitionCode)).map(|(_, n)| n).sum()
+    }
+
     #[must_use]
     pub fn new(model: &Model) -> Self {
         let by_name = model.partitions.iter().enumerate().map(|(i, p)| (p.clone(), i as PartitionCode)).collect();

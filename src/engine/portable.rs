@@ -9,29 +9,7 @@
 
 use roaring::RoaringBitmap;
 
-/// Why bytes are not a portable Roaring bitmap, as [`PortableBitmap::from_bytes`] finds it. The
-/// checks are roaring-rs's `deserialize_from`'s, so bytes accepted here are a valid bitmap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum BitmapProblem {
-    #[error("the header is cut short")]
-    HeaderCutShort,
-    #[error("{cookie} is not a Roaring cookie")]
-    NotACookie { cookie: u32 },
-    #[error("{count} containers, more than 65536")]
-    TooManyContainers { count: usize },
-    #[error("container {container} is cut short")]
-    ContainerCutShort { container: usize },
-    #[error("container {container} is a run container with no runs")]
-    NoRuns { container: usize },
-    /// A run that passes the end of its container, or overlaps or touches the run before it.
-    #[error("container {container} has a run past its end or overlapping the one before")]
-    BadRun { container: usize },
-    #[error("container {container} says it holds {declared} ids but holds {actual}")]
-    Cardinality { container: usize, declared: usize, actual: usize },
-    /// Ids not strictly ascending: containers out of key order, or an array out of order.
-    #[error("ids out of order")]
-    OutOfOrder,
-}
+pub use crate::error::BitmapProblem;
 
 const COOKIE_NO_RUNS: u32 = 12346;
 const COOKIE_RUNS: u32 = 12347;

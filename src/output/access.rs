@@ -1,13 +1,17 @@
 //! `access.parquet` (SPEC §3.5): which user sees which segmentation in which workspace, whether
 //! read-only, and why (`via`: the first of owner, admin, user, group, all, workspace that applies).
+//! Its rows as a run computes them ([`access_rows`]), written ([`write_access`]) and read back
+//! ([`read_access`]).
 
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, BooleanArray, RecordBatch, StringArray};
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
+use parquet::errors::ParquetError;
 
 use crate::error::{Error, Result};
 use crate::model::{Model, Share};
@@ -18,7 +22,7 @@ pub struct AccessRow {
     pub segmentation: String,
     pub workspace: String,
     pub read_only: bool,
-    pub via: &'static str,
+    pub via: String,
 }
 
 /// Every (user, segmentation, workspace) access, sorted by user, segmentation, workspace.
@@ -52,7 +56,7 @@ pub fn access_rows(model: &Model) -> Vec<AccessRow> {
                     segmentation: s.id.clone(),
                     workspace: model.workspaces[w].id.clone(),
                     read_only: !(w == s.origin && (owner || user.admin)),
-                    via,
+                    via: via.to_owned(),
                 });
             }
         }
@@ -76,7 +80,7 @@ pub fn write_access(path: &Path, rows: &[AccessRow]) -> Result<()> {
         text(|r| &r.segmentation),
         text(|r| &r.workspace),
         Arc::new(rows.iter().map(|r| Some(r.read_only)).collect::<BooleanArray>()) as ArrayRef,
-        text(|r| r.via),
+        text(|r| &r.via),
     ];
     let batch = RecordBatch::try_new(schema.clone(), columns).map_err(|e| write_err(e.into()))?;
     let file = File::create(path).map_err(|source| Error::Write { path: path.to_owned(), source })?;
@@ -85,6 +89,42 @@ pub fn write_access(path: &Path, rows: &[AccessRow]) -> Result<()> {
     // Synced with the whole run by `Staging::publish`.
     writer.into_inner().map_err(write_err)?;
     Ok(())
+}
+
+/// The rows of access.parquet's `batches`, read from `path` (named in errors).
+pub fn read_access(batches: &[RecordBatch], path: &Path) -> Result<Vec<AccessRow>> {
+    let parquet_err = |source| Error::Parquet { path: path.to_owned(), source };
+    let mut rows = Vec::new();
+    for batch in batches {
+        // A damaged file may have fewer columns: an error, not an index out of bounds.
+        let column = |i: usize| {
+            batch.columns().get(i).ok_or_else(|| {
+                let found = batch.num_columns();
+                parquet_err(ParquetError::General(format!("it has {found} columns, not the 5 of access.parquet")))
+            })
+        };
+        let text = |i: usize| arrow_cast::cast(column(i)?, &DataType::Utf8).map_err(|e| parquet_err(e.into()));
+        let (user, segmentation, workspace, via) = (text(0)?, text(1)?, text(2)?, text(4)?);
+        let (user, segmentation, workspace, via) = (
+            user.as_string::<i32>(),
+            segmentation.as_string::<i32>(),
+            workspace.as_string::<i32>(),
+            via.as_string::<i32>(),
+        );
+        let read_only = column(3)?
+            .as_boolean_opt()
+            .ok_or_else(|| parquet_err(ParquetError::General("read_only is not boolean".into())))?;
+        for r in 0..batch.num_rows() {
+            rows.push(AccessRow {
+                user: user.value(r).to_owned(),
+                segmentation: segmentation.value(r).to_owned(),
+                workspace: workspace.value(r).to_owned(),
+                read_only: read_only.is_valid(r) && read_only.value(r),
+                via: via.value(r).to_owned(),
+            });
+        }
+    }
+    Ok(rows)
 }
 
 #[cfg(test)]

@@ -21,10 +21,10 @@ use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use rayon::prelude::*;
 
-use super::manifest::Manifest;
+use super::published::PublishedRun;
 use crate::engine::portable::PortableBitmap;
 use crate::engine::{PeopleTable, SegmentCode};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, RunDamage};
 use crate::model::Model;
 
 /// One segmentation's segments, by id, as bitmaps (read without building Roaring containers:
@@ -39,32 +39,22 @@ pub struct ChangeRow {
     pub new_segment: Option<String>,
 }
 
-/// The previous run's segments per segmentation id, read from its origin bitmaps.
-pub fn previous_segments(run_dir: &Path) -> Result<BTreeMap<String, SegmentSets>> {
-    let manifest = Manifest::read(run_dir)?;
+/// The previous run's segments per segmentation id, read (checked) from its origin bitmaps.
+pub fn previous_segments(run: &PublishedRun) -> Result<BTreeMap<String, SegmentSets>> {
     let mut out = BTreeMap::new();
-    for s in &manifest.segmentations {
+    for s in &run.manifest().segmentations {
         if s.segments.len() >= usize::from(NOT_OLD) {
-            let message =
-                format!("segmentation `{}` has {} segments, more than a run can hold", s.id, s.segments.len());
-            return Err(Error::Read { path: run_dir.join("manifest.json"), source: std::io::Error::other(message) });
+            let problem = RunDamage::TooManySegments { segmentation: s.id.clone(), segments: s.segments.len() };
+            return Err(Error::DamagedRun { path: run.manifest_path(), problem });
         }
-        let dir = run_dir.join("bitmaps").join(&s.origin).join(&s.id);
         let segments = s
             .segments
             .iter()
-            .map(|g| Ok((g.id.clone(), read_portable(&dir.join(format!("{}.roaring", g.id)))?)))
+            .map(|g| Ok((g.id.clone(), run.segment(&s.origin, &s.id, &g.id)?)))
             .collect::<Result<_>>()?;
         out.insert(s.id.clone(), segments);
     }
     Ok(out)
-}
-
-fn read_portable(path: &Path) -> Result<PortableBitmap> {
-    let read_err = |source| Error::Read { path: path.to_owned(), source };
-    let bytes = std::fs::read(path).map_err(read_err)?;
-    PortableBitmap::from_bytes(bytes)
-        .map_err(|problem| read_err(std::io::Error::other(format!("not a portable Roaring bitmap: {problem}"))))
 }
 
 /// An old member's segment index, per position of this run's table; `NOT_OLD` for people who

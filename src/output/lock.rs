@@ -7,8 +7,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use crate::error::{Error, Result};
-
-pub const LOCK_FILE: &str = ".lock";
+use crate::output::layout::Layout;
 
 /// Held for the whole run; released when dropped (or when the process dies).
 #[derive(Debug)]
@@ -19,7 +18,7 @@ pub struct OutputLock {
 impl OutputLock {
     pub fn acquire(out: &Path, started: &chrono::DateTime<chrono::Utc>) -> Result<Self> {
         std::fs::create_dir_all(out).map_err(|source| Error::Write { path: out.to_owned(), source })?;
-        let path = out.join(LOCK_FILE);
+        let path = Layout::lock().on(out);
         let err = |source| Error::Write { path: path.clone(), source };
         let mut file =
             OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(err)?;
@@ -27,6 +26,7 @@ impl OutputLock {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
                 let mut holder = String::new();
+                // The holder's text only serves the message; unreadable, it is "unknown".
                 let _ = file.read_to_string(&mut holder);
                 let holder = holder.trim();
                 let holder = if holder.is_empty() { "holder unknown".to_owned() } else { holder.to_owned() };

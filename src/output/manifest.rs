@@ -1,11 +1,16 @@
-//! `manifest.json`: what a run did, on what, with which counts (SPEC §4). Counts depend only on
-//! the inputs and as-of; timings and the run id are the only fields that differ between runs.
+//! `manifest.json`: what a run did, on what, with which counts (SPEC §4) — its types, how a run
+//! builds one ([`Manifest::new`]), and its JSON both ways. Counts depend only on the inputs and
+//! as-of; timings and the run id are the only fields that differ between runs.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Warning;
+use crate::engine::{Members, PartitionCodes, PeopleTable};
+use crate::error::{Error, Result, Warning};
+use crate::inputs::Inputs;
+use crate::model::Model;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
@@ -31,13 +36,74 @@ pub struct Manifest {
     pub timings_ms: Vec<Timing>,
 }
 
+/// What a finished run knows that its manifest records, for [`Manifest::new`].
+pub struct RunRecord<'a> {
+    pub run_id: String,
+    pub as_of: chrono::DateTime<chrono::Utc>,
+    pub started: chrono::DateTime<chrono::Utc>,
+    pub inputs: &'a Inputs,
+    pub codes: &'a PartitionCodes,
+    pub table: &'a PeopleTable,
+    /// People per partition code.
+    pub per_code: &'a [u64],
+    pub members: &'a Members,
+    /// What each workspace was given, as the writing of its files counted it.
+    pub workspaces: Vec<WorkspaceCounts>,
+    pub changes: Option<ChangesInfo>,
+    pub warnings: &'a [Warning],
+    pub timings: Vec<Timing>,
+}
+
 impl Manifest {
-    /// Reads `<run_dir>/manifest.json`.
-    pub fn read(run_dir: &std::path::Path) -> crate::error::Result<Self> {
-        let path = run_dir.join("manifest.json");
-        let text = std::fs::read_to_string(&path)
-            .map_err(|source| crate::error::Error::Read { path: path.clone(), source })?;
-        serde_json::from_str(&text).map_err(|e| crate::error::Error::Manifest { path, message: e.to_string() })
+    #[must_use]
+    pub fn new(record: RunRecord<'_>) -> Self {
+        let RunRecord {
+            run_id,
+            as_of,
+            started,
+            inputs,
+            codes,
+            table,
+            per_code,
+            members,
+            workspaces,
+            changes,
+            warnings,
+            timings,
+        } = record;
+        let model = &inputs.model;
+        Self {
+            engine: Engine { name: "segcalc".into(), version: env!("CARGO_PKG_VERSION").into() },
+            run_id,
+            as_of: as_of.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            inputs: InputsInfo::new(inputs),
+            people: PeopleCounts::new(model, codes, table, per_code),
+            segmentations: SegmentationCounts::all(model, members),
+            workspaces,
+            skipped_drafts: model.drafts.clone(),
+            users: model.users.iter().map(|u| u.id.clone()).collect(),
+            changes,
+            warnings: warnings.iter().map(WarningEntry::from).collect(),
+            timings_ms: timings,
+        }
+    }
+
+    /// The manifest as `manifest.json` holds it.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self)
+            .expect("a manifest is strings, numbers, lists and string-keyed maps, which serde_json always writes")
+    }
+
+    /// Writes `manifest.json` at `path` (synced with the whole run by `Staging::publish`).
+    pub fn write(&self, path: &Path) -> Result<()> {
+        std::fs::write(path, self.to_json()).map_err(|source| Error::Write { path: path.to_owned(), source })
+    }
+
+    /// The manifest in `bytes`, read from `path` (named in the error).
+    pub fn parse(bytes: &[u8], path: &Path) -> Result<Self> {
+        serde_json::from_slice(bytes).map_err(|e| Error::Manifest { path: path.to_owned(), message: e.to_string() })
     }
 }
 
@@ -52,6 +118,29 @@ pub struct InputsInfo {
     pub model: String,
     pub people: Vec<FileRows>,
     pub lists: Vec<ListInfo>,
+}
+
+impl InputsInfo {
+    fn new(inputs: &Inputs) -> Self {
+        Self {
+            model: inputs.model_path.display().to_string(),
+            people: inputs
+                .source
+                .files
+                .iter()
+                .map(|f| FileRows { path: f.path.display().to_string(), rows: f.rows })
+                .collect(),
+            lists: inputs
+                .list_files
+                .iter()
+                .map(|(id, path, people)| ListInfo {
+                    id: id.clone(),
+                    path: path.display().to_string(),
+                    people: *people,
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -79,6 +168,18 @@ pub struct PeopleCounts {
     pub unlisted_partitions: BTreeMap<String, u64>,
 }
 
+impl PeopleCounts {
+    fn new(model: &Model, codes: &PartitionCodes, table: &PeopleTable, per_code: &[u64]) -> Self {
+        Self {
+            total: table.len() as u64,
+            in_no_workspace: codes.people_in_no_workspace(per_code),
+            null_partition: per_code[usize::from(codes.null)],
+            partitions: model.partitions.iter().enumerate().map(|(i, name)| (name.clone(), per_code[i])).collect(),
+            unlisted_partitions: table.unlisted_partitions.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SegmentationCounts {
     pub id: String,
@@ -89,6 +190,33 @@ pub struct SegmentationCounts {
     pub scope: u64,
     pub segments: Vec<SegmentCount>,
     pub visible_in: Vec<String>,
+}
+
+impl SegmentationCounts {
+    /// Every approved segmentation's counts, in model order.
+    fn all(model: &Model, members: &Members) -> Vec<Self> {
+        model
+            .segmentations
+            .iter()
+            .enumerate()
+            .map(|(s, seg)| {
+                let segments: Vec<SegmentCount> = seg
+                    .segment_ids()
+                    .into_iter()
+                    .zip(&members.segments[s])
+                    .map(|(id, bitmap)| SegmentCount { id: id.to_owned(), people: bitmap.len() })
+                    .collect();
+                Self {
+                    id: seg.id.clone(),
+                    name: seg.name.clone(),
+                    origin: model.workspaces[seg.origin].id.clone(),
+                    scope: segments.iter().map(|c| c.people).sum(),
+                    segments,
+                    visible_in: seg.visible_in.iter().map(|&w| model.workspaces[w].id.clone()).collect(),
+                }
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

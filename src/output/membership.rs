@@ -3,7 +3,6 @@
 //! (uint32) then one dictionary-encoded segment column per visible segmentation, in model order.
 
 use std::borrow::Cow;
-use std::fs::File;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -139,74 +138,4 @@ fn write_row_group<W: Write + Send>(
     }
     row_group.close()?;
     Ok(())
-}
-
-/// One (workspace, segmentation, segment, person) fact of a published run: the long form of the
-/// wide membership files, as `reference/widelong.py` gives it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct MembershipRow {
-    pub workspace: String,
-    pub segmentation: String,
-    pub segment: String,
-    pub person_id: u32,
-}
-
-/// Reads every `membership/workspace=<W>/*.parquet` of a run folder in long form, sorted.
-pub fn read_long(run_dir: &Path) -> Result<Vec<MembershipRow>> {
-    use arrow_array::Array;
-    use arrow_array::cast::AsArray;
-    use arrow_array::types::UInt32Type;
-    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-
-    let root = run_dir.join("membership");
-    let read_err = |path: &Path| {
-        let path = path.to_owned();
-        move |source| Error::Read { path, source }
-    };
-    let mut rows = Vec::new();
-    let mut dirs: Vec<_> = match std::fs::read_dir(&root) {
-        Ok(entries) => entries.collect::<std::io::Result<_>>().map_err(read_err(&root))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(rows),
-        Err(e) => return Err(read_err(&root)(e)),
-    };
-    dirs.sort_by_key(std::fs::DirEntry::file_name);
-    for dir in dirs {
-        let name = dir.file_name().to_string_lossy().into_owned();
-        let Some(workspace) = name.strip_prefix("workspace=") else {
-            continue;
-        };
-        let mut files: Vec<_> = std::fs::read_dir(dir.path())
-            .map_err(read_err(&dir.path()))?
-            .collect::<std::io::Result<_>>()
-            .map_err(read_err(&dir.path()))?;
-        files.sort_by_key(std::fs::DirEntry::file_name);
-        for file in files {
-            let path = file.path();
-            let parquet_err = |source| Error::Parquet { path: path.clone(), source };
-            let reader = File::open(&path).map_err(read_err(&path))?;
-            let reader =
-                ParquetRecordBatchReaderBuilder::try_new(reader).map_err(parquet_err)?.build().map_err(parquet_err)?;
-            for batch in reader {
-                let batch = batch.map_err(|e| parquet_err(e.into()))?;
-                let ids = batch.column(0).as_primitive::<UInt32Type>();
-                for (c, field) in batch.schema().fields().iter().enumerate().skip(1) {
-                    let segments =
-                        arrow_cast::cast(batch.column(c), &DataType::Utf8).map_err(|e| parquet_err(e.into()))?;
-                    let segments = segments.as_string::<i32>();
-                    for i in 0..batch.num_rows() {
-                        if segments.is_valid(i) {
-                            rows.push(MembershipRow {
-                                workspace: workspace.to_owned(),
-                                segmentation: field.name().clone(),
-                                segment: segments.value(i).to_owned(),
-                                person_id: ids.value(i),
-                            });
-                        }
-                    }
-                }
-            }
-        }
-    }
-    rows.sort();
-    Ok(rows)
 }

@@ -1,15 +1,23 @@
-//! What a run writes (SPEC §4): membership files ([`membership`]), bitmaps ([`bitmaps`]), the
-//! manifest ([`manifest`]), the atomic publish that makes them visible ([`publish`]), and the
-//! deletion of old runs ([`retention`]). [`tree`] does the whole-folder syncing and deleting.
+//! What a run writes (SPEC §4) and how it is read back. [`layout`] owns every name of the output
+//! folder and of a run; [`published`] reads published runs through [`storage`].
+//!
+//! Writing: membership files ([`membership`], [`segment_column`]), bitmaps ([`bitmaps`]),
+//! [`access`], [`changes`] and the [`manifest`], large files through the [`file_writer`]
+//! threads; the atomic publish that makes them visible ([`publish`]) under the output [`lock`],
+//! and the deletion of old runs ([`retention`]). [`tree`] does the whole-folder syncing and
+//! deleting.
 
 pub mod access;
 pub mod bitmaps;
 pub mod changes;
 pub mod file_writer;
+pub mod layout;
 pub mod lock;
 pub mod manifest;
 pub mod membership;
 pub mod publish;
+pub mod published;
 pub mod retention;
 pub mod segment_column;
+pub mod storage;
 pub mod tree;

@@ -18,18 +18,16 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::output::layout::{Layout, RunLayout};
 use crate::output::tree::{remove_tree, sync_path, sync_tree};
-
-pub const RUNS_DIR: &str = "runs";
-pub const CURRENT_LINK: &str = "current";
-pub const STAGING_PREFIX: &str = ".tmp-";
-/// An old run being deleted by retention.
-pub const DELETING_PREFIX: &str = ".deleting-";
 
 /// A run folder being written.
 pub struct Staging {
     pub out: PathBuf,
     pub run_id: String,
+    /// The names of the run's files while it is written, under `out`.
+    pub layout: RunLayout,
+    /// The staging folder, `layout`'s root under `out`.
     pub dir: PathBuf,
     published: bool,
 }
@@ -41,26 +39,28 @@ fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 impl Staging {
     /// Creates `<out>/runs/.tmp-<id>` for a new run id derived from `started` (made unique).
     pub fn create(out: &Path, started: &chrono::DateTime<chrono::Utc>) -> Result<Self> {
-        let runs = out.join(RUNS_DIR);
+        let runs = Layout::runs().on(out);
         fs::create_dir_all(&runs).map_err(write_err(&runs))?;
         spread_runs(&runs);
         let base = started.format("%Y%m%dT%H%M%S%.3fZ").to_string();
         let mut run_id = base.clone();
         let mut n = 1;
-        while runs.join(&run_id).exists() || runs.join(format!("{STAGING_PREFIX}{run_id}")).exists() {
+        let taken = |id: &str| Layout::run(id).root().on(out).exists() || Layout::staging(id).root().on(out).exists();
+        while taken(&run_id) {
             n += 1;
             run_id = format!("{base}-{n}");
         }
-        let dir = runs.join(format!("{STAGING_PREFIX}{run_id}"));
+        let layout = Layout::staging(&run_id);
+        let dir = layout.root().on(out);
         fs::create_dir(&dir).map_err(write_err(&dir))?;
-        Ok(Self { out: out.to_owned(), run_id, dir, published: false })
+        Ok(Self { out: out.to_owned(), run_id, layout, dir, published: false })
     }
 
     /// Renames the staging folder into place and switches `current` to it.
     pub fn publish(mut self) -> Result<PathBuf> {
         sync_tree(&self.dir)?;
-        let runs = self.out.join(RUNS_DIR);
-        let final_dir = runs.join(&self.run_id);
+        let runs = Layout::runs().on(&self.out);
+        let final_dir = Layout::run(&self.run_id).root().on(&self.out);
         fs::rename(&self.dir, &final_dir).map_err(write_err(&final_dir))?;
         self.published = true;
         sync_path(&runs)?;
@@ -72,6 +72,7 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.published {
+            // Best effort: what is left is hidden, and the next run removes it.
             let _ = remove_tree(&self.dir);
         }
     }
@@ -92,10 +93,12 @@ fn spread_runs(runs: &Path) {
 
 /// Points `<out>/current` at `runs/<run_id>` by renaming a new symlink over it.
 fn switch_current(out: &Path, run_id: &str) -> Result<()> {
-    let link = out.join(CURRENT_LINK);
-    let temp = out.join(format!(".{CURRENT_LINK}.{}", std::process::id()));
+    let link = Layout::current().on(out);
+    let temp = Layout::current_temp(std::process::id()).on(out);
+    // Left by an earlier process of the same pid, killed before its rename; none is the rule.
     let _ = fs::remove_file(&temp);
-    let target = Path::new(RUNS_DIR).join(run_id);
+    // Relative, so the output folder can be moved or mounted elsewhere.
+    let target = Layout::run(run_id).root().on(Path::new(""));
     #[cfg(unix)]
     std::os::unix::fs::symlink(&target, &temp).map_err(write_err(&temp))?;
     #[cfg(not(unix))]
@@ -105,13 +108,6 @@ fn switch_current(out: &Path, run_id: &str) -> Result<()> {
     });
     fs::rename(&temp, &link).map_err(write_err(&link))?;
     sync_path(out)
-}
-
-/// The run `current` points to, if any.
-#[must_use]
-pub fn current_run(out: &Path) -> Option<PathBuf> {
-    let target = fs::read_link(out.join(CURRENT_LINK)).ok()?;
-    Some(out.join(target))
 }
 
 #[cfg(test)]
@@ -131,13 +127,10 @@ mod tests {
             && ioctl_getflags(&probe).is_ok_and(|f| f.contains(IFlags::TOPDIR));
         let started = chrono::Utc::now();
         let staging = Staging::create(temp.path(), &started).unwrap();
-        let flags = ioctl_getflags(fs::File::open(temp.path().join(RUNS_DIR)).unwrap());
+        let runs = Layout::runs().on(temp.path());
+        let flags = ioctl_getflags(fs::File::open(&runs).unwrap());
         assert_eq!(flags.is_ok_and(|f| f.contains(IFlags::TOPDIR)), takes_it);
         drop(staging);
-        assert_eq!(
-            fs::read_dir(temp.path().join(RUNS_DIR)).unwrap().count(),
-            0,
-            "an unpublished staging folder is removed"
-        );
+        assert_eq!(fs::read_dir(&runs).unwrap().count(), 0, "an unpublished staging folder is removed");
     }
 }

@@ -23,7 +23,10 @@ use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::{Value, json};
 
-use crate::support::{FIXTURE_AS_OF, copy_dir, data_dir, membership_lines, segcalc, stderr};
+use segcalc::output::layout::Layout;
+use segcalc::output::published::OutputFolder;
+
+use crate::support::{FIXTURE_AS_OF, copy_dir, current_id, data_dir, membership_lines, segcalc, stderr};
 
 // ---------------------------------------------------------------------------------------------
 // The cases
@@ -1034,7 +1037,7 @@ fn check(cases: &[Case]) {
         .output()
         .unwrap();
     assert!(good.status.success(), "the good run fails: {}", stderr(&good));
-    assert!(out.join("current").exists(), "the good run is published");
+    assert!(current_id(&out).is_some(), "the good run is published");
 
     // BAD_INPUT_SHOW=1 prints every case's command and stderr, to review the messages.
     let show = std::env::var_os("BAD_INPUT_SHOW").is_some();
@@ -1102,7 +1105,7 @@ fn run_case(case: &Case, shared_out: &Path) -> (Vec<String>, Vec<String>, String
 
     let inputs_before = (tree(&ctx.ds, true), tree(&ctx.scratch, true));
     let out_before = tree(shared_out, false);
-    let current_before = fs::read_link(shared_out.join("current")).ok();
+    let current_before = current_id(shared_out);
 
     let output = segcalc().args(&argv).current_dir(&cwd).output().unwrap();
     let err = stderr(&output);
@@ -1125,7 +1128,7 @@ fn run_case(case: &Case, shared_out: &Path) -> (Vec<String>, Vec<String>, String
     }
     if case.exit != 0 || case.command == Command::Validate {
         // Nothing published: `current` and the runs as they were, no staging folder left.
-        if fs::read_link(shared_out.join("current")).ok() != current_before {
+        if current_id(shared_out) != current_before {
             hard.push("`current` was switched".to_owned());
         }
         let out_after = tree(shared_out, false);
@@ -1161,8 +1164,7 @@ fn run_case(case: &Case, shared_out: &Path) -> (Vec<String>, Vec<String>, String
     }
     if case.exit == 0 && output.status.success() {
         if case.command == Command::Run {
-            let published =
-                fs::read_link(out.join("current")).is_ok_and(|target| out.join(target).join("manifest.json").is_file());
+            let published = OutputFolder::local(&out).current().is_ok_and(|run| run.is_some());
             if !published {
                 soft.push("the run was not published".to_owned());
             }
@@ -1195,7 +1197,7 @@ fn tree(root: &Path, sizes: bool) -> Vec<String> {
             } else if meta.is_dir() {
                 out.push(format!("{rel}/"));
                 walk(root, &path, sizes, out);
-            } else if rel != ".lock" {
+            } else if rel != Layout::lock().as_str() {
                 out.push(if sizes { format!("{rel} {}", meta.len()) } else { rel });
             }
         }
@@ -1227,9 +1229,8 @@ fn expect_eq<T: PartialEq + std::fmt::Debug>(what: &str, actual: &T, expected: &
 }
 
 fn manifest(out: &Path) -> Result<Value, String> {
-    let path = out.join("current").join("manifest.json");
-    let text = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_slice(&text).map_err(|e| format!("{}: {e}", path.display()))
+    let run = OutputFolder::local(out).current().map_err(|e| e.to_string())?.ok_or("no run is published")?;
+    Ok(crate::support::manifest_json(&run))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -135,8 +135,8 @@ fn show_goldens() {
     text(&["run", "data/sample", "--out", o, "--as-of", FIXTURE_AS_OF, "-q"]);
     let run_id = |s: String| {
         // The run id is the start time: replace it so the golden is stable.
-        let id = std::fs::read_link(Path::new(o).join("current")).unwrap();
-        s.replace(id.file_name().unwrap().to_str().unwrap(), "<run-id>")
+        let id = crate::support::current_id(Path::new(o)).unwrap();
+        s.replace(&id, "<run-id>")
     };
     check_golden("show_workspaces", &run_id(text(&["show", o])));
     check_golden("show_workspace_americas", &run_id(text(&["show", o, "--workspace", "americas"])));
@@ -210,8 +210,7 @@ fn show_errors_name_what_is_missing_and_what_exists() {
     let message = fails(&["show", o], 2);
     assert_holds(&message, &["no published run in", "publish one with `segcalc run DATASET --out"]);
     text(&["run", "data/sample", "--out", o, "--as-of", FIXTURE_AS_OF, "-q"]);
-    let run_id = std::fs::read_link(out.path().join("current")).unwrap();
-    let run_id = run_id.file_name().unwrap().to_str().unwrap().to_owned();
+    let run_id = crate::support::current_id(out.path()).unwrap();
 
     let message = fails(&["show", o, "--workspace", "emeaa"], 2);
     assert_holds(

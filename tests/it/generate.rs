@@ -1,8 +1,6 @@
 //! `segcalc generate`: deterministic, valid, and runnable, dense or sparse ids.
 
-use segcalc::output::bitmaps::read_bitmap;
-
-use crate::support::{membership_lines, run_cli, stderr};
+use crate::support::{current_run, manifest_json, membership_lines, run_cli, segment_sets, stderr};
 
 fn generate(out: &std::path::Path, seed: &str, extra: &[&str]) {
     let mut args = vec!["generate", "--people", "3000", "--seed", seed, "--out", out.to_str().unwrap()];
@@ -22,7 +20,7 @@ fn run(dataset: &std::path::Path, out: &std::path::Path) -> serde_json::Value {
         "-q",
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
-    serde_json::from_str(&std::fs::read_to_string(out.join("current").join("manifest.json")).unwrap()).unwrap()
+    manifest_json(&current_run(out))
 }
 
 #[test]
@@ -87,20 +85,14 @@ fn sparse_ids_give_the_dense_outputs() {
     assert_eq!(manifest_dense["segmentations"], manifest_sparse["segmentations"]);
     assert_eq!(manifest_dense["workspaces"], manifest_sparse["workspaces"]);
 
-    let bitmaps = out_dense.join("current").join("bitmaps");
+    let (dense_sets, sparse_sets) = (segment_sets(&current_run(&out_dense)), segment_sets(&current_run(&out_sparse)));
+    assert_eq!(dense_sets.len(), sparse_sets.len());
     let mut files = 0;
-    for workspace in std::fs::read_dir(&bitmaps).unwrap() {
-        for segmentation in std::fs::read_dir(workspace.unwrap().path()).unwrap() {
-            for file in std::fs::read_dir(segmentation.unwrap().path()).unwrap() {
-                let path = file.unwrap().path();
-                let relative = path.strip_prefix(&bitmaps).unwrap();
-                let dense_set = read_bitmap(&path).unwrap();
-                let sparse_set = read_bitmap(&out_sparse.join("current").join("bitmaps").join(relative)).unwrap();
-                let expected: roaring::RoaringBitmap = dense_set.iter().map(to_sparse).collect();
-                assert_eq!(sparse_set, expected, "{}", relative.display());
-                files += 1;
-            }
-        }
+    for ((name, dense_set), (sparse_name, sparse_set)) in dense_sets.iter().zip(&sparse_sets) {
+        assert_eq!(name, sparse_name);
+        let expected: roaring::RoaringBitmap = dense_set.iter().map(to_sparse).collect();
+        assert_eq!(*sparse_set, expected, "{name}");
+        files += 1;
     }
     assert!(files > 100, "{files} bitmap files");
     // The dataset has partial overlaps: shared views that see some, not all, of the scope.

@@ -26,7 +26,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 use serde_json::Value;
 
-use crate::support::{data_dir, membership_lines, run_cli, stderr};
+use crate::support::{current_id, current_run, data_dir, membership_lines, run_cli, segment_sets, stderr};
 
 #[test]
 fn golden_cases() {
@@ -129,32 +129,17 @@ fn run_case(case: &Path) -> String {
             text.push('\n');
         }
     } else {
-        assert!(!out.path().join("current").exists(), "a failed run publishes nothing");
+        assert!(current_id(out.path()).is_none(), "a failed run publishes nothing");
     }
     text
 }
 
-/// Every `bitmaps/<W>/<S>/<segment>.roaring` holds exactly the membership rows of (W, S, segment).
+/// Every segment set the manifest names holds exactly the membership rows of (W, S, segment).
 fn assert_bitmaps_match_membership(out: &Path) {
-    let run = out.join("current");
     let mut from_files: Vec<String> = Vec::new();
-    for w in std::fs::read_dir(run.join("bitmaps")).into_iter().flatten() {
-        let w = w.unwrap();
-        for s in std::fs::read_dir(w.path()).unwrap() {
-            let s = s.unwrap();
-            for g in std::fs::read_dir(s.path()).unwrap() {
-                let g = g.unwrap().path();
-                let bitmap = segcalc::output::bitmaps::read_bitmap(&g).unwrap();
-                let segment = g.file_stem().unwrap().to_string_lossy().into_owned();
-                for id in bitmap {
-                    from_files.push(format!(
-                        "{},{},{segment},{id}",
-                        w.file_name().to_string_lossy(),
-                        s.file_name().to_string_lossy()
-                    ));
-                }
-            }
-        }
+    for (name, bitmap) in segment_sets(&current_run(out)) {
+        let name = name.replace('/', ",");
+        from_files.extend(bitmap.iter().map(|id| format!("{name},{id}")));
     }
     from_files.sort();
     assert_eq!(from_files, membership_lines(out), "bitmaps and membership files disagree");

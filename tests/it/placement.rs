@@ -12,7 +12,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 
-use crate::support::{membership_lines, run_cli, stderr};
+use crate::support::{current_run, membership_lines, run_cli, stderr};
 
 const PLACED_AS_READ: &str = "placing people as they are read";
 
@@ -49,7 +49,7 @@ fn rewrite(from: &Path, to: &Path, statistics: bool, keep: impl Fn(u32) -> bool)
     }
 }
 
-/// What a run gave: membership lines, bitmap files (path, bytes), and whether people were placed
+/// What a run gave: membership lines, bitmap files (name, bytes), and whether people were placed
 /// as they were read.
 struct Outcome {
     lines: Vec<String>,
@@ -61,21 +61,17 @@ fn run(dataset: &Path, out: &Path) -> Outcome {
     let output =
         run_cli(&["run", dataset.to_str().unwrap(), "--out", out.to_str().unwrap(), "--as-of", "2026-11-01T12:00:00Z"]);
     assert!(output.status.success(), "{}", stderr(&output));
+    // The bytes of every segment set, as the manifest names them.
+    let run = current_run(out);
     let mut bitmaps = Vec::new();
-    let root = out.join("current").join("bitmaps");
-    let mut folders = vec![root.clone()];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                folders.push(path);
-            } else {
-                let name = path.strip_prefix(&root).unwrap().display().to_string();
-                bitmaps.push((name, std::fs::read(&path).unwrap()));
+    for w in &run.manifest().workspaces {
+        for s in &w.segmentations {
+            for g in &s.segments {
+                let set = run.segment(&w.id, &s.id, &g.id).unwrap();
+                bitmaps.push((format!("{}/{}/{}", w.id, s.id, g.id), set.bytes().to_vec()));
             }
         }
     }
-    bitmaps.sort();
     Outcome { lines: membership_lines(out), bitmaps, placed_as_read: stderr(&output).contains(PLACED_AS_READ) }
 }
 

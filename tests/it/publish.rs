@@ -9,9 +9,13 @@ use std::time::Duration;
 use arrow_array::Array;
 use arrow_array::cast::AsArray;
 use arrow_array::types::UInt32Type;
-use segcalc::output::membership::read_long;
+use segcalc::output::layout::Layout;
+use segcalc::output::published::{OutputFolder, PublishedRun};
 
-use crate::support::{FIXTURE_AS_OF, access_lines, copy_dir, data_dir, membership_lines, run_cli, segcalc, stderr};
+use crate::support::{
+    FIXTURE_AS_OF, access_lines, copy_dir, current_id, current_run, data_dir, manifest_json, membership_lines,
+    read_long, run_cli, segcalc, segment_sets, stderr,
+};
 
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join("sample")
@@ -24,35 +28,26 @@ fn run_ok(dataset: &Path, out: &Path, extra: &[&str]) {
     assert!(output.status.success(), "{}", stderr(&output));
 }
 
-fn current_target(out: &Path) -> PathBuf {
-    std::fs::read_link(out.join("current")).expect("current is a symlink")
+/// The id of the run `current` names.
+fn current_target(out: &Path) -> String {
+    current_id(out).expect("a run is published")
 }
 
 /// (segmentation, person) → segment, from the origin workspace's membership (which holds the
 /// whole scope), using the run's manifest for the origins.
-fn assignments(run: &Path) -> BTreeMap<(String, u32), String> {
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).unwrap()).unwrap();
-    let origins: BTreeMap<String, String> = manifest["segmentations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| (s["id"].as_str().unwrap().to_owned(), s["origin"].as_str().unwrap().to_owned()))
-        .collect();
+fn assignments(run: &PublishedRun) -> BTreeMap<(String, u32), String> {
+    let origins: BTreeMap<&str, &str> =
+        run.manifest().segmentations.iter().map(|s| (s.id.as_str(), s.origin.as_str())).collect();
     read_long(run)
-        .unwrap()
         .into_iter()
-        .filter(|r| origins.get(&r.segmentation) == Some(&r.workspace))
+        .filter(|r| origins.get(r.segmentation.as_str()) == Some(&r.workspace.as_str()))
         .map(|r| ((r.segmentation, r.person_id), r.segment))
         .collect()
 }
 
-fn change_lines(run: &Path) -> Vec<String> {
-    let file = std::fs::File::open(run.join("changes.parquet")).expect("changes.parquet exists");
-    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();
+fn change_lines(run: &PublishedRun) -> Vec<String> {
     let mut lines = Vec::new();
-    for batch in reader {
-        let batch = batch.unwrap();
+    for batch in run.changes().unwrap().expect("changes.parquet exists") {
         let seg = batch.column(0).as_string::<i32>().clone();
         let ids = batch.column(1).as_primitive::<UInt32Type>().clone();
         let old = batch.column(2).as_string::<i32>().clone();
@@ -73,8 +68,9 @@ fn changes_equal_a_naive_diff_of_two_runs() {
     copy_dir(&data_dir().join("fixtures").join("pyarrow-dictionary"), &dataset);
     let out = dir.path().join("out");
     run_ok(&dataset, &out, &["--as-of", "2026-09-01T00:00:00Z"]);
-    let first = out.join(current_target(&out));
-    assert!(!first.join("changes.parquet").exists(), "a first run has nothing to compare with");
+    let first = current_run(&out);
+    assert!(first.changes().unwrap().is_none(), "a first run has nothing to compare with");
+    assert!(first.manifest().changes.is_none());
 
     // Second run: a later as-of (in_past moves people), a redefined segment, a removed and an
     // added segmentation.
@@ -88,7 +84,7 @@ fn changes_equal_a_naive_diff_of_two_runs() {
     segs.push(added);
     std::fs::write(&model_path, serde_json::to_string(&model).unwrap()).unwrap();
     run_ok(&dataset, &out, &["--as-of", FIXTURE_AS_OF]);
-    let second = out.join(current_target(&out));
+    let second = current_run(&out);
 
     let (old, new) = (assignments(&first), assignments(&second));
     let mut naive = Vec::new();
@@ -106,15 +102,15 @@ fn changes_equal_a_naive_diff_of_two_runs() {
     assert!(actual.iter().any(|l| l.starts_with("industry_copy,") && l.contains(",-,")), "an added one is entered");
     assert_eq!(actual, naive);
 
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(second.join("manifest.json")).unwrap()).unwrap();
+    let manifest = manifest_json(&second);
+    assert_eq!(manifest["changes"]["previous_run"], first.id());
     assert_eq!(manifest["changes"]["rows"].as_u64().unwrap() as usize, naive.len());
     let per: u64 =
         manifest["changes"]["segmentations"].as_array().unwrap().iter().map(|s| s["changes"].as_u64().unwrap()).sum();
     assert_eq!(per as usize, naive.len());
 
     run_ok(&dataset, &out, &["--as-of", FIXTURE_AS_OF, "--no-changes"]);
-    assert!(!out.join(current_target(&out)).join("changes.parquet").exists());
+    assert!(current_run(&out).changes().unwrap().is_none());
 }
 
 #[test]
@@ -126,33 +122,17 @@ fn one_thread_and_many_give_the_same_outputs() {
     assert_eq!(membership_lines(&one), membership_lines(&many));
     assert_eq!(access_lines(&one), access_lines(&many));
     let counts = |out: &Path| {
-        let mut m: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(out.join("current").join("manifest.json")).unwrap()).unwrap();
+        let mut m = manifest_json(&current_run(out));
         for volatile in ["run_id", "started_at", "timings_ms", "inputs"] {
             m.as_object_mut().unwrap().remove(volatile);
         }
         m
     };
     assert_eq!(counts(&one), counts(&many));
-    // The bitmaps too, file by file.
-    let bitmaps = |out: &Path| {
-        let mut files = Vec::new();
-        let mut stack = vec![out.join("current").join("bitmaps")];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).unwrap() {
-                let p = e.unwrap().path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else {
-                    let ids: Vec<u32> = segcalc::output::bitmaps::read_bitmap(&p).unwrap().into_iter().collect();
-                    files.push((p.strip_prefix(out).unwrap().to_path_buf(), ids));
-                }
-            }
-        }
-        files.sort();
-        files
-    };
-    assert_eq!(bitmaps(&one), bitmaps(&many));
+    // The bitmaps too, set by set.
+    let (sets_one, sets_many) = (segment_sets(&current_run(&one)), segment_sets(&current_run(&many)));
+    assert!(sets_one.len() > 10, "{} sets", sets_one.len());
+    assert_eq!(sets_one, sets_many);
 }
 
 #[test]
@@ -165,8 +145,8 @@ fn a_second_run_gets_75_while_the_lock_is_held() {
     assert_eq!(output.status.code(), Some(75), "{}", stderr(&output));
     let message = stderr(&output);
     assert!(message.contains(&format!("pid {}", std::process::id())), "{message}");
-    assert!(message.contains(".lock"), "{message}");
-    assert!(!out.join("current").exists());
+    assert!(message.contains(&Layout::lock().on(&out).display().to_string()), "{message}");
+    assert!(current_id(&out).is_none());
     drop(lock);
     run_ok(&sample(), &out, &[]);
 }
@@ -193,7 +173,7 @@ fn two_concurrent_runs_one_gets_75() {
         .spawn()
         .unwrap();
     // The first run takes the lock before it reads the model; wait until the lock file names it.
-    let lock = out.join(".lock");
+    let lock = Layout::lock().on(&out);
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while !std::fs::read_to_string(&lock).is_ok_and(|t| t.contains(&format!("pid {}", first.id()))) {
         assert!(std::time::Instant::now() < deadline, "the first run never took the lock");
@@ -206,7 +186,7 @@ fn two_concurrent_runs_one_gets_75() {
     std::fs::write(dataset.join("model.json"), &model).unwrap();
     let status = first.wait().unwrap();
     assert!(status.success(), "the first run finishes");
-    assert!(out.join("current").join("manifest.json").exists());
+    assert!(current_run(&out).manifest().people.total > 0, "a complete run is published");
 }
 
 /// Many runs killed at random moments while they write: `current` always names a complete run,
@@ -241,21 +221,25 @@ fn kill_9_at_any_moment_leaves_a_complete_current() {
         let _ = child.kill();
         let _ = child.wait();
         assert_eq!(membership_lines(&out), expected, "current is complete after a kill");
-        assert!(out.join("current").join("manifest.json").exists());
-        for entry in std::fs::read_dir(out.join("runs")).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            assert!(name.starts_with('.') || path.join("manifest.json").exists(), "{name} looks complete but is not");
+        for name in run_entries(&out) {
+            let complete = Layout::run(&name).manifest().on(&out).exists();
+            assert!(Layout::is_unfinished(&name) || complete, "{name} looks complete but is not");
         }
     }
     run_ok(&sample(), &out, &["--as-of", FIXTURE_AS_OF]);
-    let leftovers: Vec<_> = std::fs::read_dir(out.join("runs"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
+    let leftovers: Vec<_> = run_entries(&out).into_iter().filter(|n| Layout::is_unfinished(n)).collect();
     assert!(leftovers.is_empty(), "the next run cleans up: {leftovers:?}");
-    assert!(std::fs::read_dir(out.join("runs")).unwrap().count() <= 3, "--keep 3 by default");
+    assert!(run_entries(&out).len() <= 3, "--keep 3 by default");
+}
+
+/// Every entry of `<out>/runs`, sorted.
+fn run_entries(out: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(Layout::runs().on(out))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
 }
 
 /// A file-size limit makes writes fail with EFBIG (the shell ignores SIGXFSZ, and the ignored
@@ -275,9 +259,9 @@ fn a_full_disk_gives_exit_1_and_leaves_current_alone() {
     let output = std::process::Command::new("sh").arg("-c").arg(&script).output().unwrap();
     let message = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{message}");
-    assert!(message.contains(&out.join("runs").display().to_string()), "names the path: {message}");
+    assert!(message.contains(&Layout::runs().on(&out).display().to_string()), "names the path: {message}");
     assert_eq!(current_target(&out), before);
-    let entries: Vec<_> = std::fs::read_dir(out.join("runs")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let entries = run_entries(&out);
     assert_eq!(entries.len(), 1, "the failed run's staging folder is removed: {entries:?}");
 }
 
@@ -312,7 +296,7 @@ fn a_read_only_output_folder_gives_exit_1_and_leaves_current_alone() {
     let out = dir.path().join("out");
     run_ok(&sample(), &out, &["--as-of", FIXTURE_AS_OF]);
     let before = current_target(&out);
-    let runs = out.join("runs");
+    let runs = Layout::runs().on(&out);
     let Some(undo) = make_unwritable(&runs) else {
         eprintln!("skipped: cannot make a folder read-only here (neither permissions nor chattr)");
         return;
@@ -323,7 +307,7 @@ fn a_read_only_output_folder_gives_exit_1_and_leaves_current_alone() {
     assert_eq!(output.status.code(), Some(1), "{message}");
     assert!(message.contains(&runs.display().to_string()), "names the path: {message}");
     assert_eq!(current_target(&out), before);
-    assert_eq!(std::fs::read_dir(&runs).unwrap().count(), 1);
+    assert_eq!(run_entries(&out), [before]);
 }
 
 /// `--keep N` leaves exactly the newest N runs, `current` the newest, and no hidden leftovers.
@@ -334,10 +318,9 @@ fn keep_leaves_exactly_the_newest_runs() {
     let mut published = Vec::new();
     for _ in 0..4 {
         run_ok(&sample(), &out, &["--as-of", FIXTURE_AS_OF, "--keep", "2", "--no-changes"]);
-        published.push(current_target(&out).file_name().unwrap().to_owned());
+        published.push(current_target(&out));
     }
-    let mut runs: Vec<_> = std::fs::read_dir(out.join("runs")).unwrap().map(|e| e.unwrap().file_name()).collect();
-    runs.sort();
-    assert_eq!(runs, published[2..].to_vec(), "the two newest runs, nothing hidden");
-    assert_eq!(current_target(&out).file_name().unwrap(), published[3]);
+    assert_eq!(run_entries(&out), published[2..].to_vec(), "the two newest runs, nothing hidden");
+    assert_eq!(OutputFolder::local(&out).finished_runs().unwrap(), published[2..].to_vec());
+    assert_eq!(current_target(&out), published[3]);
 }

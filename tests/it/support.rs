@@ -1,10 +1,14 @@
-//! Helpers shared by the integration tests: running the binary, rendering a run's outputs as
-//! sorted text lines.
+//! Helpers shared by the integration tests: running the binary, reading what it published
+//! (through `OutputFolder`, as every reader does), rendering a run's outputs as sorted text lines.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use segcalc::output::membership::read_long;
+use arrow_array::Array;
+use arrow_array::cast::AsArray;
+use arrow_array::types::UInt32Type;
+use roaring::RoaringBitmap;
+use segcalc::output::published::{OutputFolder, PublishedRun};
 
 /// The `segcalc` binary Cargo built for these tests.
 pub fn segcalc() -> Command {
@@ -29,14 +33,80 @@ pub fn data_dir() -> PathBuf {
 pub const FIXTURES: [&str; 5] = ["pyarrow-dictionary", "duckdb", "polars", "pandas", "spark-hive"];
 pub const FIXTURE_AS_OF: &str = "2026-11-01T12:00:00Z";
 
+/// The id of the run `current` names in the output folder `out`; `None` when none was published.
+pub fn current_id(out: &Path) -> Option<String> {
+    OutputFolder::local(out).current_id().expect("`current` is readable")
+}
+
+/// The run `current` names in `out`, opened.
+pub fn current_run(out: &Path) -> PublishedRun {
+    OutputFolder::local(out).current().expect("the current run is readable").expect("a run is published")
+}
+
+/// The manifest of `run` as JSON, for tests that look at fields by name.
+pub fn manifest_json(run: &PublishedRun) -> serde_json::Value {
+    serde_json::to_value(run.manifest()).expect("a manifest is JSON")
+}
+
+/// One (workspace, segmentation, segment, person) fact of a published run: the long form of the
+/// wide membership files, as `reference/widelong.py` gives it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MembershipRow {
+    pub workspace: String,
+    pub segmentation: String,
+    pub segment: String,
+    pub person_id: u32,
+}
+
+/// Every membership file of `run` in long form, sorted.
+pub fn read_long(run: &PublishedRun) -> Vec<MembershipRow> {
+    let mut rows = Vec::new();
+    for workspace in run.membership_workspaces().expect("membership folders are listed") {
+        for batch in run.membership(&workspace).expect("membership is readable") {
+            let ids = batch.column(0).as_primitive::<UInt32Type>();
+            for (c, field) in batch.schema().fields().iter().enumerate().skip(1) {
+                let segments = arrow_cast::cast(batch.column(c), &arrow_schema::DataType::Utf8).unwrap();
+                let segments = segments.as_string::<i32>();
+                for i in 0..batch.num_rows() {
+                    if segments.is_valid(i) {
+                        rows.push(MembershipRow {
+                            workspace: workspace.clone(),
+                            segmentation: field.name().clone(),
+                            segment: segments.value(i).to_owned(),
+                            person_id: ids.value(i),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    rows.sort();
+    rows
+}
+
 /// `workspace,segmentation,segment,person_id` lines of the run `current` points to, sorted like
 /// `expected-membership.csv` (by text).
 pub fn membership_lines(out: &Path) -> Vec<String> {
-    let rows = read_long(&out.join("current")).expect("membership is readable");
+    let rows = read_long(&current_run(out));
     let mut lines: Vec<String> =
         rows.into_iter().map(|r| format!("{},{},{},{}", r.workspace, r.segmentation, r.segment, r.person_id)).collect();
     lines.sort();
     lines
+}
+
+/// Every segment set of `run` its manifest names: `(workspace/segmentation/segment, set)`, in
+/// manifest order.
+pub fn segment_sets(run: &PublishedRun) -> Vec<(String, RoaringBitmap)> {
+    let mut sets = Vec::new();
+    for w in &run.manifest().workspaces {
+        for s in &w.segmentations {
+            for g in &s.segments {
+                let set = run.segment(&w.id, &s.id, &g.id).expect("the segment's bitmap is readable").to_bitmap();
+                sets.push((format!("{}/{}/{}", w.id, s.id, g.id), set));
+            }
+        }
+    }
+    sets
 }
 
 /// The data lines of a CSV file (header dropped), sorted.
@@ -79,27 +149,9 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// `user,segmentation,workspace,read_only` lines of the current run's access.parquet, sorted.
 pub fn access_lines(out: &Path) -> Vec<String> {
-    use arrow_array::Array;
-    use arrow_array::cast::AsArray;
-    let file = std::fs::File::open(out.join("current").join("access.parquet")).expect("access.parquet exists");
-    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();
-    let mut lines = Vec::new();
-    for batch in reader {
-        let batch = batch.unwrap();
-        let text = |i: usize| batch.column(i).as_string::<i32>().clone();
-        let (user, segmentation, workspace) = (text(0), text(1), text(2));
-        let read_only = batch.column(3).as_boolean().clone();
-        for r in 0..batch.num_rows() {
-            lines.push(format!(
-                "{},{},{},{}",
-                user.value(r),
-                segmentation.value(r),
-                workspace.value(r),
-                read_only.value(r)
-            ));
-        }
-        assert_eq!(read_only.null_count(), 0);
-    }
+    let rows = current_run(out).access().expect("access.parquet is readable");
+    let mut lines: Vec<String> =
+        rows.iter().map(|r| format!("{},{},{},{}", r.user, r.segmentation, r.workspace, r.read_only)).collect();
     lines.sort();
     lines
 }

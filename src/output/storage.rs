@@ -1,0 +1,127 @@
+//! Where a published run is read from: the [`Storage`] seam under
+//! [`OutputFolder`](super::published::OutputFolder), and [`LocalFolder`], a folder on this
+//! machine. Issue 14 adds an object store under the same trait (a sync trait: that one blocks on
+//! one runtime). Only reading goes through it; writing a run stays local (`Staging`,
+//! `FileWriter`).
+
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use super::layout::Key;
+use crate::error::{Error, Result};
+
+/// Read access to the keys of one output folder.
+pub trait Storage: Send + Sync {
+    /// Where `key` is, for messages: a path on this machine (an object store: its URL).
+    fn locate(&self, key: &Key) -> PathBuf;
+
+    /// The bytes at `key`, or `None` when nothing is there.
+    fn read(&self, key: &Key) -> Result<Option<Vec<u8>>>;
+
+    /// The names one level under `prefix`, sorted; none when nothing is under it.
+    fn list(&self, prefix: &Key) -> Result<Vec<String>>;
+
+    /// Whether a file is at `key`.
+    fn is_file(&self, key: &Key) -> Result<bool>;
+
+    /// The key the link at `key` points to (`current`), or `None` when there is no link there.
+    /// An object store has no links: there, issue 14 reads `current.json` instead.
+    fn read_link(&self, key: &Key) -> Result<Option<Key>>;
+}
+
+/// An output folder on this machine.
+#[derive(Debug, Clone)]
+pub struct LocalFolder {
+    root: PathBuf,
+}
+
+impl LocalFolder {
+    #[must_use]
+    pub fn new(root: &Path) -> Self {
+        Self { root: root.to_owned() }
+    }
+}
+
+impl Storage for LocalFolder {
+    fn locate(&self, key: &Key) -> PathBuf {
+        key.on(&self.root)
+    }
+
+    fn read(&self, key: &Key) -> Result<Option<Vec<u8>>> {
+        let path = self.locate(key);
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(Error::Read { path, source }),
+        }
+    }
+
+    fn list(&self, prefix: &Key) -> Result<Vec<String>> {
+        let path = self.locate(prefix);
+        let entries = match std::fs::read_dir(&path) {
+            Ok(entries) => entries,
+            Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => return Ok(Vec::new()),
+            Err(source) => return Err(Error::Read { path, source }),
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|source| Error::Read { path: path.clone(), source })?;
+            // A name that is not UTF-8 is no name of the layout: nothing there to read.
+            if let Ok(name) = entry.file_name().into_string() {
+                names.push(name);
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    fn is_file(&self, key: &Key) -> Result<bool> {
+        let path = self.locate(key);
+        match std::fs::metadata(&path) {
+            Ok(metadata) => Ok(metadata.is_file()),
+            Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => Ok(false),
+            Err(source) => Err(Error::Read { path, source }),
+        }
+    }
+
+    fn read_link(&self, key: &Key) -> Result<Option<Key>> {
+        let path = self.locate(key);
+        match std::fs::read_link(&path) {
+            // Not UTF-8: no key of the layout either, so no run it could name.
+            Ok(target) => Ok(target.to_str().map(|t| Key::default().join(t))),
+            // Nothing there, or not a link: no published run.
+            Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::InvalidInput) => Ok(None),
+            Err(source) => Err(Error::Read { path, source }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_local_folder_reads_lists_and_follows_links() {
+        let temp = tempfile::tempdir().unwrap();
+        let folder = LocalFolder::new(temp.path());
+        std::fs::create_dir_all(temp.path().join("a/b")).unwrap();
+        std::fs::write(temp.path().join("a/b/x"), b"bytes").unwrap();
+        std::fs::write(temp.path().join("a/c"), b"").unwrap();
+        let key = |text: &str| Key::default().join(text);
+        assert_eq!(folder.read(&key("a/b/x")).unwrap(), Some(b"bytes".to_vec()));
+        assert_eq!(folder.read(&key("a/b/nothing")).unwrap(), None);
+        assert!(matches!(folder.read(&key("a/b")), Err(Error::Read { .. })), "a folder is not a file");
+        assert_eq!(folder.list(&key("a")).unwrap(), ["b", "c"]);
+        assert!(folder.list(&key("nothing")).unwrap().is_empty());
+        assert!(folder.list(&key("a/c")).unwrap().is_empty(), "a file has nothing under it");
+        assert!(folder.is_file(&key("a/c")).unwrap() && !folder.is_file(&key("a/b")).unwrap());
+        assert_eq!(folder.read_link(&key("current")).unwrap(), None);
+        assert_eq!(folder.read_link(&key("a/c")).unwrap(), None, "a file is not a link");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("a/b", temp.path().join("current")).unwrap();
+            assert_eq!(folder.read_link(&key("current")).unwrap(), Some(key("a/b")));
+        }
+        assert_eq!(folder.locate(&key("a/b/x")), temp.path().join("a").join("b").join("x"));
+    }
+}
