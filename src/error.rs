@@ -6,6 +6,9 @@
 use std::fmt;
 use std::path::PathBuf;
 
+mod damage;
+pub use damage::{BitmapProblem, RunDamage};
+
 /// One problem found in `model.json`, at a JSON path (a JSON pointer such as
 /// `/segmentations/0/segments/1/rule/field`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,44 +200,6 @@ fn write_list<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: impl Iterator<
     Ok(())
 }
 
-/// Why bytes are not a portable Roaring bitmap, as `PortableBitmap::from_bytes` finds it. The
-/// checks are roaring-rs's `deserialize_from`'s, so bytes accepted here are a valid bitmap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum BitmapProblem {
-    #[error("the header is cut short")]
-    HeaderCutShort,
-    #[error("{cookie} is not a Roaring cookie")]
-    NotACookie { cookie: u32 },
-    #[error("{count} containers, more than 65536")]
-    TooManyContainers { count: usize },
-    #[error("container {container} is cut short")]
-    ContainerCutShort { container: usize },
-    #[error("container {container} is a run container with no runs")]
-    NoRuns { container: usize },
-    /// A run that passes the end of its container, or overlaps or touches the run before it.
-    #[error("container {container} has a run past its end or overlapping the one before")]
-    BadRun { container: usize },
-    #[error("container {container} says it holds {declared} ids but holds {actual}")]
-    Cardinality { container: usize, declared: usize, actual: usize },
-    /// Ids not strictly ascending: containers out of key order, or an array out of order.
-    #[error("ids out of order")]
-    OutOfOrder,
-}
-
-/// What is wrong with a file of a published run: it was changed, cut short or removed after the
-/// run was published (runs are written once and never changed).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RunDamage {
-    /// A file the run's manifest names is not there.
-    #[error("is missing")]
-    Missing,
-    #[error("is not a portable Roaring bitmap: {0}")]
-    Bitmap(#[from] BitmapProblem),
-    /// More segments than the change computation can number (255).
-    #[error("says segmentation `{}` has {segments} segments, more than a run can hold", shorten(segmentation))]
-    TooManySegments { segmentation: String, segments: usize },
-}
-
 /// Something worth telling the user that does not stop a run (unless `--strict`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Warning {
@@ -360,19 +325,8 @@ pub enum Error {
     #[error("unknown {kind} `{}` in {place}{}", shorten(name), known_hint(kind, name, known))]
     Unknown { kind: &'static str, name: String, place: String, known: Vec<String> },
 
-    /// A run folder without its manifest (which a run writes last): not a run to read.
-    #[error(
-        "`{}` is not a complete run (no manifest.json); choose another with --run ID (runs: {})",
-        path.display(),
-        if runs.is_empty() { "none".to_owned() } else { name_list(runs) }
-    )]
-    IncompleteRun { path: PathBuf, runs: Vec<String> },
-
-    /// A file of a published run that is not what the run wrote.
-    #[error(
-        "`{}` {problem}; the run was changed after it was published: publish a new run, or read another with --run ID",
-        path.display()
-    )]
+    /// A run folder, or a file of it, that is not what a run wrote.
+    #[error("`{}` {problem}", path.display())]
     DamagedRun { path: PathBuf, problem: RunDamage },
 
     /// A run's manifest.json that does not parse.
@@ -396,7 +350,6 @@ impl Error {
             | Self::List { .. }
             | Self::StrictWarnings { .. }
             | Self::AsOf { .. }
-            | Self::IncompleteRun { .. }
             | Self::Unknown { .. } => 2,
             Self::Read { .. }
             | Self::Write { .. }
@@ -405,8 +358,8 @@ impl Error {
             | Self::Arrow { .. }
             | Self::ParquetWrite { .. }
             | Self::Threads { .. }
-            | Self::DamagedRun { .. }
             | Self::Manifest { .. } => 1,
+            Self::DamagedRun { problem, .. } => problem.exit_code(),
             Self::Locked { .. } => 75,
         }
     }

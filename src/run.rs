@@ -233,7 +233,7 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
     let changes = if options.no_changes {
         None
     } else {
-        timed(&mut timings, "changes", || Ok(write_run_changes(out, layout, model, &table, &mut warnings)))?
+        timed(&mut timings, "changes", || Ok(write_run_changes(out, layout, model, &table, &mut warnings, log)))?
     };
     let manifest = Manifest::new(RunRecord {
         run_id: staging.run_id.clone(),
@@ -256,13 +256,14 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
 }
 
 /// Writes changes.parquet against the run `current` points to; a previous run that cannot be read
-/// is a warning (the new run is still good), not a failure.
+/// is a warning (the new run is still good), not a failure: logged, and kept in the manifest.
 fn write_run_changes(
     out: &Path,
     layout: &RunLayout,
     model: &Model,
     table: &PeopleTable,
     warnings: &mut Vec<Warning>,
+    log: &Log,
 ) -> Option<ChangesInfo> {
     let folder = OutputFolder::local(out);
     let (at, result) = match folder.current_id() {
@@ -292,12 +293,14 @@ fn write_run_changes(
             Some(ChangesInfo { previous_run, rows: rows.len() as u64, segmentations: per })
         }
         Err(e) => {
-            warnings.push(Warning {
+            let warning = Warning {
                 at: Some(at.display().to_string()),
                 message: format!(
                     "the previous run cannot be read, so no changes.parquet was written: {e}; this run is published all the same, and the next run compares with it"
                 ),
-            });
+            };
+            log.warn(&warning);
+            warnings.push(warning);
             None
         }
     }

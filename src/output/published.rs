@@ -78,7 +78,8 @@ impl OutputFolder {
         let layout = Layout::run(&id);
         let manifest_key = layout.manifest();
         let Some(bytes) = self.storage.read(&manifest_key)? else {
-            return Err(Error::IncompleteRun { path: self.locate(layout.root()), runs: self.finished_runs()? });
+            let problem = RunDamage::Incomplete { runs: self.finished_runs()? };
+            return Err(Error::DamagedRun { path: self.locate(layout.root()), problem });
         };
         let manifest = Manifest::parse(&bytes, &self.locate(&manifest_key))?;
         Ok(PublishedRun { storage: Arc::clone(&self.storage), id, layout, manifest })
@@ -235,7 +236,7 @@ mod tests {
         publish(temp.path(), "2", &[5, 6, 7]);
         assert_eq!((first.id(), first.manifest().run_id.as_str()), ("1", "1"));
         assert_eq!(ids(&first.segment("w", "s", "a").unwrap()), [1, 2]);
-        assert_eq!(first.path(), temp.path().join("runs").join("1"));
+        assert_eq!(first.path(), Layout::run("1").root().on(temp.path()));
         let second = folder.current().unwrap().unwrap();
         assert_eq!(ids(&second.segment("w", "s", "a").unwrap()), [5, 6, 7]);
         assert_eq!(folder.finished_runs().unwrap(), ["1", "2"]);
@@ -257,7 +258,8 @@ mod tests {
         publish(temp.path(), "1", &[1]);
         let folder = OutputFolder::local(temp.path());
         std::fs::create_dir_all(Layout::staging("2").root().on(temp.path())).unwrap();
-        for id in ["3", ".tmp-2", "../1", ""] {
+        let staging = Layout::staging("2").root().as_str().rsplit('/').next().unwrap().to_owned();
+        for id in ["3", &staging, "../1", ""] {
             match folder.run(id) {
                 Err(Error::Unknown { kind: "run", name, known, .. }) => {
                     assert_eq!((name.as_str(), known), (id, vec!["1".to_owned()]));
@@ -277,8 +279,13 @@ mod tests {
         let folder = OutputFolder::local(temp.path());
         for opened in [folder.current().map(|_| ()), folder.run("2").map(|_| ())] {
             match opened {
-                Err(Error::IncompleteRun { path, runs }) => {
-                    assert_eq!((path, runs), (temp.path().join("runs").join("2"), vec!["1".to_owned()]));
+                Err(e @ Error::DamagedRun { .. }) => {
+                    let path = Layout::run("2").root().on(temp.path());
+                    let expected = format!(
+                        "`{}` is not a complete run (no manifest.json); choose another with --run ID (runs: `1`)",
+                        path.display()
+                    );
+                    assert_eq!((e.to_string(), e.exit_code()), (expected, 2));
                 }
                 other => panic!("{other:?}"),
             }
@@ -303,5 +310,30 @@ mod tests {
         assert!(matches!(run.segment("w", "s", "a"), Err(Error::DamagedRun { problem: RunDamage::Missing, .. })));
         assert!(matches!(run.access(), Err(Error::DamagedRun { problem: RunDamage::Missing, .. })));
         assert!(run.membership_workspaces().unwrap().is_empty());
+    }
+
+    /// A manifest naming more segments than changes can number is a damaged run, not an I/O
+    /// error: `run` turns it into its warning.
+    #[cfg(unix)]
+    #[test]
+    fn too_many_segments_for_changes_is_a_damaged_manifest() {
+        let temp = tempfile::tempdir().unwrap();
+        publish(temp.path(), "1", &[1]);
+        let mut manifest: serde_json::Value = serde_json::from_str(&manifest_json("1")).unwrap();
+        let segments: Vec<_> = (0..300).map(|g| serde_json::json!({"id": format!("g{g}"), "people": 0})).collect();
+        manifest["segmentations"][0]["segments"] = segments.into();
+        let path = Layout::run("1").manifest().on(temp.path());
+        std::fs::write(&path, manifest.to_string()).unwrap();
+        let run = OutputFolder::local(temp.path()).current().unwrap().unwrap();
+        match crate::output::changes::previous_segments(&run) {
+            Err(e @ Error::DamagedRun { .. }) => assert_eq!(
+                e.to_string(),
+                format!(
+                    "`{}` says segmentation `s` has 300 segments, more than a run can hold; the run was changed after it was published: publish a new run, or read another with --run ID",
+                    path.display()
+                )
+            ),
+            other => panic!("{:?}", other.map(|sets| sets.len())),
+        }
     }
 }

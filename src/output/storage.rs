@@ -115,12 +115,12 @@ mod tests {
         assert!(folder.list(&key("nothing")).unwrap().is_empty());
         assert!(folder.list(&key("a/c")).unwrap().is_empty(), "a file has nothing under it");
         assert!(folder.is_file(&key("a/c")).unwrap() && !folder.is_file(&key("a/b")).unwrap());
-        assert_eq!(folder.read_link(&key("current")).unwrap(), None);
+        assert_eq!(folder.read_link(&key("link")).unwrap(), None);
         assert_eq!(folder.read_link(&key("a/c")).unwrap(), None, "a file is not a link");
         #[cfg(unix)]
         {
-            std::os::unix::fs::symlink("a/b", temp.path().join("current")).unwrap();
-            assert_eq!(folder.read_link(&key("current")).unwrap(), Some(key("a/b")));
+            std::os::unix::fs::symlink("a/b", temp.path().join("link")).unwrap();
+            assert_eq!(folder.read_link(&key("link")).unwrap(), Some(key("a/b")));
         }
         assert_eq!(folder.locate(&key("a/b/x")), temp.path().join("a").join("b").join("x"));
     }

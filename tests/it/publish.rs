@@ -113,6 +113,48 @@ fn changes_equal_a_naive_diff_of_two_runs() {
     assert!(current_run(&out).changes().unwrap().is_none());
 }
 
+/// A previous run whose bitmap was damaged after it was published: the next run warns, naming
+/// the file and what is wrong with it, writes no changes.parquet, and publishes all the same;
+/// `show` of that segment is exit 1 with the same message.
+#[test]
+fn a_damaged_previous_bitmap_is_a_warning_that_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_ok(&sample(), &out, &["--as-of", FIXTURE_AS_OF]);
+    let first = current_run(&out);
+    let s = &first.manifest().segmentations[0];
+    let (origin, segmentation, segment) = (s.origin.clone(), s.id.clone(), s.segments[0].id.clone());
+    let damaged = Layout::run(first.id()).bitmap(&origin, &segmentation, &segment).on(&out);
+    let bytes = std::fs::read(&damaged).unwrap();
+    std::fs::write(&damaged, &bytes[..5]).unwrap();
+
+    let shown = run_cli(&[
+        "show",
+        out.to_str().unwrap(),
+        "--workspace",
+        &origin,
+        "--segment",
+        &format!("{segmentation}/{segment}"),
+    ]);
+    let message = stderr(&shown);
+    assert_eq!(shown.status.code(), Some(1), "{message}");
+    let expected = format!("`{}` is not a portable Roaring bitmap: the header is cut short", damaged.display());
+    assert!(message.contains(&expected), "{message}");
+
+    let output =
+        run_cli(&["run", sample().to_str().unwrap(), "--out", out.to_str().unwrap(), "--as-of", FIXTURE_AS_OF]);
+    let message = stderr(&output);
+    assert!(output.status.success(), "{message}");
+    let warning = message.lines().find(|l| l.contains("the previous run cannot be read")).expect("a warning");
+    assert!(warning.contains(&expected), "{warning}");
+    assert!(warning.contains("this run is published all the same"), "{warning}");
+    let second = current_run(&out);
+    assert_ne!(second.id(), first.id());
+    assert!(second.changes().unwrap().is_none() && second.manifest().changes.is_none());
+    let recorded = second.manifest().warnings.iter().find(|w| w.message.contains(&expected)).expect("in the manifest");
+    assert_eq!(recorded.at.as_deref(), Some(first.path().display().to_string().as_str()));
+}
+
 #[test]
 fn one_thread_and_many_give_the_same_outputs() {
     let dir = tempfile::tempdir().unwrap();
