@@ -23,5 +23,6 @@ pub mod people;
 pub mod rule;
 pub mod run;
 pub mod show;
+pub mod tuning;
 
 pub use error::{Error, Result};
