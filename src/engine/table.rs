@@ -331,7 +331,7 @@ mod tests {
     use super::*;
     use crate::engine::build::assemble;
 
-    /// Segmentations in the test batches: more than one packed group of codes.
+    /// Segmentations in the test batches: more than 8 (a record of codes wider than a word).
     const SEGMENTATIONS: usize = 11;
 
     fn code(id: u32, s: usize) -> u8 {
@@ -372,7 +372,7 @@ mod tests {
         check(vec![vec![u32::MAX, u32::MAX - 2], vec![u32::MAX - 1]], true);
         check(vec![vec![4_000_000_000, 3], vec![70_000]], false);
         check(vec![vec![], vec![1]], true);
-        // More rows than one unpacked chunk, in an order far from id order.
+        // Many rows, in an order far from id order.
         let scrambled: Vec<u32> = (0..10_000u32).map(|i| i.wrapping_mul(2_654_435_761) % 1_000_003).collect();
         check(vec![scrambled[..6000].to_vec(), scrambled[6000..].to_vec()], false);
         check(vec![(0..5000).rev().collect(), (5000..9000).collect()], true);
