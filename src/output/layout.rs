@@ -86,6 +86,13 @@ impl Layout {
         Key::default().join(&format!("{CURRENT_TEMP_PREFIX}{pid}"))
     }
 
+    /// The run id a `current` link's target names: the last name of `runs/<id>`, as
+    /// `Staging::publish` links it (`None` when that is no run id).
+    #[must_use]
+    pub fn linked_run(target: &Key) -> Option<&str> {
+        target.as_str().rsplit('/').next().filter(|id| Self::is_run_id(id))
+    }
+
     /// Whether an entry of the output folder is a `current` link a killed run left.
     #[must_use]
     pub fn is_current_temp(name: &str) -> bool {
@@ -235,6 +242,8 @@ mod tests {
             assert!(Layout::is_unfinished(name) && !Layout::is_run_id(name), "{name}");
         }
         assert!(Layout::is_run_id("20261101T120000.000Z-2"));
+        assert_eq!(Layout::linked_run(Layout::run("r").root()), Some("r"));
+        assert_eq!(Layout::linked_run(Layout::staging("r").root()), None);
         for bad in ["", "a/b", "a\\b", ".."] {
             assert!(!Layout::is_run_id(bad), "{bad}");
         }

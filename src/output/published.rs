@@ -40,8 +40,7 @@ impl OutputFolder {
         let Some(target) = self.storage.read_link(&Layout::current())? else {
             return Ok(None);
         };
-        // The link is `runs/<id>` as `Staging::publish` made it; its last name is the run.
-        Ok(target.as_str().rsplit('/').next().filter(|id| Layout::is_run_id(id)).map(str::to_owned))
+        Ok(Layout::linked_run(&target).map(str::to_owned))
     }
 
     /// The run `current` names, opened; `None` when no run was published.
