@@ -9,8 +9,8 @@ use arrow_array::cast::AsArray;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde::Serialize;
 
+use crate::error::text::{did_you_mean, quote_list};
 use crate::error::{Error, Result};
-use crate::model::json::{did_you_mean, quote_list};
 use crate::output::bitmaps::read_bitmap;
 use crate::output::manifest::Manifest;
 use crate::output::publish::{RUNS_DIR, current_run};

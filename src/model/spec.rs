@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::json::{IdsOrAll, Issues, Located, Object, child_path};
 use super::rule_spec::{RuleSpec, parse_rule};
-use crate::error::shorten;
+use crate::error::text::shorten;
 
 #[derive(Debug, Clone)]
 pub struct ModelSpec {

@@ -1,0 +1,352 @@
+//! `ConditionSpec` → [`ColumnCondition`]: a condition as written, checked against the type of the
+//! column it names — the operator by name and family, its operands by shape, each value by the
+//! column's family — and read into literals for [`ColumnCondition::new`]. Every problem is
+//! reported with its JSON path, naming what was written and what it was checked against.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use super::json::{Issues, Located, found};
+use super::rule_spec::ConditionSpec;
+use crate::error::text::{did_you_mean, quote_list, shorten};
+use crate::rule::value::{Exact, TimeLiteral};
+use crate::rule::{ColumnCondition, Operand, Operands, Operator, TypeFamily};
+
+/// The most `days` of `in_past`/`in_future` (about 2,700 years).
+pub const MAX_DAYS: u32 = 1_000_000;
+
+/// What the compiler needs to know about the column a condition names.
+pub struct ColumnType<'a> {
+    /// Index into `Model::columns`.
+    pub index: usize,
+    pub family: TypeFamily,
+    /// The family and the Arrow type as read, for messages ("number (Int32)").
+    pub label: &'a str,
+}
+
+/// Compiles one condition; every problem goes to `issues` (and gives `None`).
+pub fn compile_condition(
+    spec: &ConditionSpec,
+    column: &ColumnType<'_>,
+    as_of_nanos: i128,
+    issues: &mut Issues,
+) -> Option<ColumnCondition> {
+    let op = operator(spec, Some(column), issues)?;
+    if !op.fits(column.family) {
+        issues.push_hint(
+            &spec.op.path,
+            Some(&spec.context),
+            format!("operator `{op}` does not fit column `{}` of type {}", spec.field.value, column.label),
+            Some(format!("a {} column takes {}", column.family, operator_list(column.family))),
+        );
+        return None;
+    }
+    if !check_operands(spec, op, issues) {
+        return None;
+    }
+    let operand = Reader { spec, op, column }.operand(issues)?;
+    let condition = ColumnCondition::new(column.index, column.family, op, operand, as_of_nanos);
+    // `fits` was checked above, and `Reader::operand` reads the operand by the operator's shape
+    // and the column's family, which is what `new` expects.
+    Some(condition.expect("operands are read for the operator and the column's family"))
+}
+
+/// The operator the condition names; an unknown one is reported with the nearest name, or with
+/// the operators of the column's family when nothing is near (`column`: `None` when the column
+/// is unknown).
+pub fn operator(spec: &ConditionSpec, column: Option<&ColumnType<'_>>, issues: &mut Issues) -> Option<Operator> {
+    let name = spec.op.value.as_str();
+    if let Some(op) = Operator::parse(name) {
+        return Some(op);
+    }
+    let mut names: Vec<&str> = Operator::ALL.iter().map(|op| op.name()).collect();
+    names.sort_unstable();
+    let hint = did_you_mean(name, &names).unwrap_or_else(|| match column {
+        Some(column) => {
+            format!("column `{}` of type {} takes {}", spec.field.value, column.label, operator_list(column.family))
+        }
+        None => "docs/MODEL.md lists the operators of each column type".to_owned(),
+    });
+    issues.push_hint(&spec.op.path, Some(&spec.context), format!("unknown operator `{}`", shorten(name)), Some(hint));
+    None
+}
+
+fn operator_list(family: TypeFamily) -> String {
+    let names: Vec<&str> = Operator::of(family).iter().map(|op| op.name()).collect();
+    quote_list(&names)
+}
+
+/// What an operator takes, for messages.
+fn operands_phrase(operands: Operands) -> &'static str {
+    match operands {
+        Operands::Values => "`value` or `values`",
+        Operands::MinMax => "`min` and `max`",
+        Operands::Days => "`days`",
+        Operands::None => "no operand",
+    }
+}
+
+/// Reports operands the operator does not take, and the ones it lacks; false on any.
+fn check_operands(spec: &ConditionSpec, op: Operator, issues: &mut Issues) -> bool {
+    let ctx = Some(spec.context.as_str());
+    let wanted = op.operands();
+    let mut ok = true;
+    let mut reject = |present: bool, key: &str, path: &str| {
+        if present {
+            issues.push_hint(
+                path,
+                ctx,
+                format!("operator `{op}` does not take `{key}`"),
+                Some(format!("`{op}` takes {}: remove `{key}`", operands_phrase(wanted))),
+            );
+            ok = false;
+        }
+    };
+    if wanted != Operands::Values
+        && let Some(v) = &spec.values
+    {
+        reject(true, if v.path.ends_with("/values") { "values" } else { "value" }, &v.path);
+    }
+    if wanted != Operands::MinMax {
+        reject(spec.min.is_some(), "min", &spec.path);
+        reject(spec.max.is_some(), "max", &spec.path);
+    }
+    if wanted != Operands::Days {
+        reject(spec.days.is_some(), "days", &spec.path);
+    }
+    let missing = match wanted {
+        Operands::Values => spec.values.is_none(),
+        Operands::MinMax => spec.min.is_none() || spec.max.is_none(),
+        Operands::Days => spec.days.is_none(),
+        Operands::None => false,
+    };
+    if missing {
+        issues.push(&spec.path, ctx, format!("operator `{op}` needs {}", operands_phrase(wanted)));
+        ok = false;
+    }
+    ok
+}
+
+/// Reads the operands of one condition whose operator fits its column and whose operand keys
+/// are the operator's.
+struct Reader<'a> {
+    spec: &'a ConditionSpec,
+    op: Operator,
+    column: &'a ColumnType<'a>,
+}
+
+impl Reader<'_> {
+    fn operand(&self, issues: &mut Issues) -> Option<Operand> {
+        let spec = self.spec;
+        match self.op.operands() {
+            Operands::None => Some(Operand::None),
+            Operands::Days => self.days(spec.days.as_ref()?, issues).map(Operand::Days),
+            Operands::MinMax => self.range(spec.min.as_ref()?, spec.max.as_ref()?, issues),
+            Operands::Values => {
+                let values = spec.values.as_ref()?;
+                let paths = (0..values.value.len()).map(|i| element_path(values, i));
+                let each = values.value.iter().zip(paths);
+                match self.column.family {
+                    TypeFamily::Text => all(each.map(|(v, path)| self.string(v, &path, issues))).map(Operand::Texts),
+                    TypeFamily::Number => {
+                        all(each.map(|(v, path)| self.number(v, &path, issues))).map(Operand::Numbers)
+                    }
+                    TypeFamily::Boolean => all(each.map(|(v, path)| self.bool(v, &path, issues))).map(Operand::Bools),
+                    TypeFamily::Time => all(each.map(|(v, path)| self.time(v, &path, issues))).map(Operand::Times),
+                }
+            }
+        }
+    }
+
+    /// "`at_least` on column `lead_score` of type number (Int32)", the start of a value's message.
+    fn on_column(&self) -> String {
+        format!("`{}` on column `{}` of type {}", self.op, self.spec.field.value, self.column.label)
+    }
+
+    fn wrong(&self, path: &str, needs: &str, value: &Value, hint: Option<String>, issues: &mut Issues) {
+        let message = format!("{} needs {needs}, found {}", self.on_column(), found(value));
+        issues.push_hint(path, Some(&self.spec.context), message, hint);
+    }
+
+    fn string(&self, value: &Value, path: &str, issues: &mut Issues) -> Option<String> {
+        match value {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(_) | Value::Bool(_) => {
+                let hint = format!("write it in quotes: \"{}\"", shorten(&value.to_string()));
+                self.wrong(path, "a string", value, Some(hint), issues);
+                None
+            }
+            _ => {
+                self.wrong(path, "a string", value, None, issues);
+                None
+            }
+        }
+    }
+
+    fn number(&self, value: &Value, path: &str, issues: &mut Issues) -> Option<Exact> {
+        match value {
+            Value::Number(n) => Exact::from_json(n).or_else(|| {
+                issues.push_hint(
+                    path,
+                    Some(&self.spec.context),
+                    format!(
+                        "{}: number {} is out of range: its exponent is too large",
+                        self.on_column(),
+                        shorten(&n.to_string())
+                    ),
+                    Some("write it with a smaller exponent"),
+                );
+                None
+            }),
+            Value::String(s) if s.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
+                let hint = format!("write the number without quotes: {}", s.trim());
+                self.wrong(path, "a number", value, Some(hint), issues);
+                None
+            }
+            _ => {
+                self.wrong(path, "a number", value, None, issues);
+                None
+            }
+        }
+    }
+
+    fn bool(&self, value: &Value, path: &str, issues: &mut Issues) -> Option<bool> {
+        match value {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) if s == "true" || s == "false" => {
+                self.wrong(path, "true or false", value, Some(format!("write it without quotes: {s}")), issues);
+                None
+            }
+            _ => {
+                self.wrong(path, "true or false", value, None, issues);
+                None
+            }
+        }
+    }
+
+    fn time(&self, value: &Value, path: &str, issues: &mut Issues) -> Option<TimeLiteral> {
+        let text = value.as_str();
+        let parsed = text.and_then(TimeLiteral::parse);
+        if parsed.is_none() {
+            // "2026-02-30" has the form of a date but is none.
+            let looks_like_a_day = text.is_some_and(|t| {
+                t.len() == 10
+                    && t.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() })
+            });
+            let hint = looks_like_a_day.then_some("there is no such day in the calendar".to_owned());
+            let needs = "a date \"YYYY-MM-DD\" or an RFC 3339 instant such as \"2026-11-01T12:00:00Z\"";
+            self.wrong(path, needs, value, hint, issues);
+        }
+        parsed
+    }
+
+    fn days(&self, days: &Located<Value>, issues: &mut Issues) -> Option<u32> {
+        let n = days.value.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n <= MAX_DAYS);
+        if n.is_none() {
+            issues.push(
+                &days.path,
+                Some(&self.spec.context),
+                format!(
+                    "{}: `days` must be a whole number from 0 to {MAX_DAYS}, found {}",
+                    self.on_column(),
+                    found(&days.value)
+                ),
+            );
+        }
+        n
+    }
+
+    /// `min` and `max` of `between`: both read (each reported), then compared.
+    fn range(&self, min: &Located<Value>, max: &Located<Value>, issues: &mut Issues) -> Option<Operand> {
+        let ctx = Some(self.spec.context.as_str());
+        let backwards = |issues: &mut Issues| {
+            issues.push(
+                &max.path,
+                ctx,
+                format!(
+                    "{} needs min ≤ max, found min {} > max {}",
+                    self.on_column(),
+                    shorten(&min.value.to_string()),
+                    shorten(&max.value.to_string())
+                ),
+            );
+        };
+        match self.column.family {
+            TypeFamily::Number => {
+                let (lo, hi) = (self.number(&min.value, &min.path, issues), self.number(&max.value, &max.path, issues));
+                let (lo, hi) = (lo?, hi?);
+                if lo.compare(hi).is_gt() {
+                    backwards(issues);
+                    return None;
+                }
+                Some(Operand::NumberRange(lo, hi))
+            }
+            TypeFamily::Time => {
+                let (lo, hi) = (self.time(&min.value, &min.path, issues), self.time(&max.value, &max.path, issues));
+                let (lo, hi) = (lo?, hi?);
+                let kind = |t: TimeLiteral| match t {
+                    TimeLiteral::Day(_) => "the date",
+                    TimeLiteral::Instant(_) => "the instant",
+                };
+                if kind(lo) != kind(hi) {
+                    issues.push_hint(
+                        &self.spec.path,
+                        ctx,
+                        format!(
+                            "{}: `min` and `max` must both be dates or both be instants, found {} {} and {} {}",
+                            self.on_column(),
+                            kind(lo),
+                            shorten(&min.value.to_string()),
+                            kind(hi),
+                            shorten(&max.value.to_string())
+                        ),
+                        Some("write both as dates \"YYYY-MM-DD\", or both as instants"),
+                    );
+                    return None;
+                }
+                if lo.as_nanos() > hi.as_nanos() {
+                    backwards(issues);
+                    return None;
+                }
+                Some(Operand::TimeRange(lo, hi))
+            }
+            // `between` fits neither (checked by `fits` before): said, should one ever take it.
+            TypeFamily::Text | TypeFamily::Boolean => {
+                issues.push(&self.spec.op.path, ctx, format!("{} cannot take `min` and `max`", self.on_column()));
+                None
+            }
+        }
+    }
+}
+
+/// Every item (each problem reported by its reader), or `None` when one failed.
+fn all<T>(items: impl Iterator<Item = Option<T>>) -> Option<Vec<T>> {
+    let read: Vec<Option<T>> = items.collect();
+    read.into_iter().collect()
+}
+
+fn element_path(values: &Located<Vec<Value>>, i: usize) -> String {
+    if values.path.ends_with("/values") { format!("{}/{i}", values.path) } else { values.path.clone() }
+}
+
+/// A condition as the rule wrote it: `industry is ["Healthcare", "Retail"]`, `score at_least 80`.
+#[must_use]
+pub fn describe(spec: &ConditionSpec) -> String {
+    let mut text = format!("{} {}", spec.field.value, spec.op.value);
+    if let Some(values) = &spec.values {
+        let shown: Vec<String> = values.value.iter().map(ToString::to_string).collect();
+        if shown.len() == 1 {
+            let _ = write!(text, " {}", shown[0]);
+        } else {
+            let _ = write!(text, " [{}]", shown.join(", "));
+        }
+    }
+    if let (Some(min), Some(max)) = (&spec.min, &spec.max) {
+        let _ = write!(text, " {} and {}", min.value, max.value);
+    }
+    if let Some(days) = &spec.days {
+        let _ = write!(text, " {} days", days.value);
+    }
+    text
+}
