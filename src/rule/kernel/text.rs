@@ -100,3 +100,94 @@ pub(super) fn text(
     let positive = plain_text(array.as_ref(), op, needles)?;
     Ok(finish(positive, array.logical_nulls().as_ref(), condition))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::types::Int8Type;
+    use arrow_array::{ArrayRef, DictionaryArray, Int8Array, LargeStringArray, StringArray, StringViewArray};
+
+    use super::super::answers;
+    use crate::rule::{Operand, Operator};
+
+    const ROWS: [Option<&str>; 7] =
+        [Some("Healthcare"), None, Some("health"), Some(""), Some("ÄRZTE Health"), Some("care"), Some("HEALTHCARE")];
+
+    /// The same rows in every string encoding a file can give.
+    fn encodings() -> Vec<ArrayRef> {
+        let distinct = StringArray::from(vec!["Healthcare", "health", "", "ÄRZTE Health", "care", "HEALTHCARE"]);
+        let keys = Int8Array::from(vec![Some(0), None, Some(1), Some(2), Some(3), Some(4), Some(5)]);
+        vec![
+            Arc::new(StringArray::from(ROWS.to_vec())),
+            Arc::new(LargeStringArray::from(ROWS.to_vec())),
+            Arc::new(StringViewArray::from(ROWS.to_vec())),
+            Arc::new(DictionaryArray::<Int8Type>::try_new(keys, Arc::new(distinct)).expect("keys in range")),
+        ]
+    }
+
+    /// `op` with `needles` on every encoding: they must agree, and this is their answer.
+    fn on_all(op: Operator, needles: &[&str]) -> Vec<bool> {
+        let operand = || {
+            if needles.is_empty() {
+                Operand::None
+            } else {
+                Operand::Texts(needles.iter().map(|n| (*n).to_owned()).collect())
+            }
+        };
+        let mut all = encodings().iter().map(|array| answers(op, operand(), array)).collect::<Vec<_>>();
+        let first = all.remove(0);
+        for (i, other) in all.iter().enumerate() {
+            assert_eq!(*other, first, "{op} {needles:?}: encoding {} differs from plain strings", i + 1);
+        }
+        first
+    }
+
+    #[test]
+    fn is_and_is_not_ignore_case() {
+        assert_eq!(on_all(Operator::Is, &["healthcare"]), [true, false, false, false, false, false, true]);
+        assert_eq!(on_all(Operator::Is, &["CARE", "Health"]), [false, false, true, false, false, true, false]);
+        assert_eq!(on_all(Operator::Is, &["ärzte HEALTH"]), [false, false, false, false, true, false, false]);
+        // The empty string is a value; a null is not.
+        assert_eq!(on_all(Operator::Is, &[""]), [false, false, false, true, false, false, false]);
+        assert_eq!(on_all(Operator::IsNot, &["healthcare"]), [false, true, true, true, true, true, false]);
+    }
+
+    #[test]
+    fn contains_and_not_contains() {
+        assert_eq!(on_all(Operator::Contains, &["ALTH"]), [true, false, true, false, true, false, true]);
+        assert_eq!(on_all(Operator::Contains, &["ärz", "car"]), [true, false, false, false, true, true, true]);
+        // The empty needle is in every string, not in a null.
+        assert_eq!(on_all(Operator::Contains, &[""]), [true, false, true, true, true, true, true]);
+        assert_eq!(on_all(Operator::NotContains, &["ALTH"]), [false, true, false, true, false, true, false]);
+    }
+
+    #[test]
+    fn starts_and_ends_with() {
+        assert_eq!(on_all(Operator::StartsWith, &["health"]), [true, false, true, false, false, false, true]);
+        assert_eq!(on_all(Operator::StartsWith, &["Ä"]), [false, false, false, false, true, false, false]);
+        // A needle longer than the value never matches.
+        assert_eq!(on_all(Operator::StartsWith, &["healthcare!"]), [false; 7]);
+        assert_eq!(on_all(Operator::NotStartsWith, &["health"]), [false, true, false, true, true, true, false]);
+        assert_eq!(on_all(Operator::EndsWith, &["CARE"]), [true, false, false, false, false, true, true]);
+        assert_eq!(on_all(Operator::EndsWith, &["health"]), [false, false, true, false, true, false, false]);
+        assert_eq!(on_all(Operator::NotEndsWith, &["CARE"]), [false, true, true, true, true, false, false]);
+    }
+
+    #[test]
+    fn empty_is_null_or_the_empty_string() {
+        assert_eq!(on_all(Operator::IsEmpty, &[]), [false, true, false, true, false, false, false]);
+        assert_eq!(on_all(Operator::IsNotEmpty, &[]), [true, false, true, false, true, true, true]);
+    }
+
+    #[test]
+    fn a_null_dictionary_value_reads_as_null() {
+        let values = StringArray::from(vec![Some("a"), None]);
+        let keys = Int8Array::from(vec![Some(0), Some(1), None]);
+        let dict: ArrayRef =
+            Arc::new(DictionaryArray::<Int8Type>::try_new(keys, Arc::new(values)).expect("keys in range"));
+        assert_eq!(answers(Operator::Is, Operand::Texts(vec!["A".into()]), &dict), [true, false, false]);
+        assert_eq!(answers(Operator::IsNot, Operand::Texts(vec!["A".into()]), &dict), [false, true, true]);
+        assert_eq!(answers(Operator::IsEmpty, Operand::None, &dict), [false, true, true]);
+    }
+}
