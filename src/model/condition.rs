@@ -350,3 +350,123 @@ pub fn describe(spec: &ConditionSpec) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::model::rule_spec::{RuleSpec, parse_rule};
+
+    fn spec(rule: &Value) -> ConditionSpec {
+        let mut issues = Issues::default();
+        match parse_rule(rule, "/r", "segment `s`", &mut issues) {
+            Some(RuleSpec::Condition(spec)) => *spec,
+            other => panic!("not a condition: {other:?} {:?}", issues.list),
+        }
+    }
+
+    /// The messages compiling `rule` on a column of `family` gives (none when it compiles).
+    fn messages(rule: &Value, family: TypeFamily, label: &str) -> Vec<String> {
+        let mut issues = Issues::default();
+        let column = ColumnType { index: 0, family, label };
+        let compiled = compile_condition(&spec(rule), &column, 0, &mut issues);
+        let messages: Vec<String> = issues.list.iter().map(ToString::to_string).collect();
+        assert_eq!(compiled.is_some(), messages.is_empty(), "{messages:?}");
+        messages
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_names_the_column_its_type_and_the_value() {
+        let rule = json!({"field": "lead_score", "op": "at_least", "value": "high"});
+        assert_eq!(
+            messages(&rule, TypeFamily::Number, "number (Int64)"),
+            [
+                "`at_least` on column `lead_score` of type number (Int64) needs a number, found the string \"high\" in segment `s` (/r/value)"
+            ]
+        );
+        let long = "x".repeat(500);
+        let rule = json!({"field": "email_opt_in", "op": "is", "values": [true, long]});
+        let message = &messages(&rule, TypeFamily::Boolean, "boolean (Boolean)")[0];
+        assert!(message.contains("found the string \"xxxx"), "{message}");
+        assert!(message.contains("… (502 characters) in segment `s` (/r/values/1)"), "{message}");
+        let rule = json!({"field": "country", "op": "is", "values": ["DE", 49, null]});
+        assert_eq!(
+            messages(&rule, TypeFamily::Text, "string (Utf8)"),
+            [
+                "`is` on column `country` of type string (Utf8) needs a string, found the number 49 in segment `s`; write it in quotes: \"49\" (/r/values/1)",
+                "`is` on column `country` of type string (Utf8) needs a string, found null in segment `s` (/r/values/2)",
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_operators_get_the_nearest_name_or_the_columns_operators() {
+        let near = json!({"field": "opt_in", "op": "is_nto", "value": true});
+        assert_eq!(
+            messages(&near, TypeFamily::Boolean, "boolean (Boolean)"),
+            ["unknown operator `is_nto` in segment `s`; did you mean `is_not`? (/r/op)"]
+        );
+        let far = json!({"field": "opt_in", "op": "resembles", "value": true});
+        assert_eq!(
+            messages(&far, TypeFamily::Boolean, "boolean (Boolean)"),
+            [
+                "unknown operator `resembles` in segment `s`; column `opt_in` of type boolean (Boolean) takes `is`, `is_empty`, `is_not_empty` (/r/op)"
+            ]
+        );
+        let mut issues = Issues::default();
+        assert_eq!(operator(&spec(&far), None, &mut issues), None);
+        assert!(issues.list[0].to_string().contains("docs/MODEL.md lists the operators"));
+    }
+
+    #[test]
+    fn operands_are_checked_against_the_operator() {
+        let rule = json!({"field": "d", "op": "in_past", "days": 3, "value": 1, "min": 1});
+        assert_eq!(
+            messages(&rule, TypeFamily::Time, "date/timestamp (Date32)"),
+            [
+                "operator `in_past` does not take `value` in segment `s`; `in_past` takes `days`: remove `value` (/r/value)",
+                "operator `in_past` does not take `min` in segment `s`; `in_past` takes `days`: remove `min` (/r)",
+            ]
+        );
+        let rule = json!({"field": "d", "op": "between", "min": "2026-01-01"});
+        assert_eq!(
+            messages(&rule, TypeFamily::Time, "date/timestamp (Date32)"),
+            ["operator `between` needs `min` and `max` in segment `s` (/r)"]
+        );
+        let rule = json!({"field": "d", "op": "in_future", "days": 1_000_001});
+        assert_eq!(
+            messages(&rule, TypeFamily::Time, "date/timestamp (Date32)"),
+            [
+                "`in_future` on column `d` of type date/timestamp (Date32): `days` must be a whole number from 0 to 1000000, found the number 1000001 in segment `s` (/r/days)"
+            ]
+        );
+    }
+
+    #[test]
+    fn every_operator_compiles_on_every_family_it_fits() {
+        for &op in Operator::ALL {
+            for family in [TypeFamily::Text, TypeFamily::Number, TypeFamily::Boolean, TypeFamily::Time] {
+                let value = match family {
+                    TypeFamily::Text => json!("a"),
+                    TypeFamily::Number => json!(1.5),
+                    TypeFamily::Boolean => json!(false),
+                    TypeFamily::Time => json!("2026-11-01"),
+                };
+                let mut rule = json!({"field": "c", "op": op.name()});
+                match op.operands() {
+                    Operands::Values => rule["values"] = json!([value.clone(), value]),
+                    Operands::MinMax => (rule["min"], rule["max"]) = (value.clone(), value),
+                    Operands::Days => rule["days"] = json!(7),
+                    Operands::None => {}
+                }
+                let found = messages(&rule, family, "t");
+                if op.fits(family) {
+                    assert_eq!(found, Vec::<String>::new(), "{op} on {family}");
+                } else {
+                    assert!(found[0].contains("does not fit column `c`"), "{op} on {family}: {found:?}");
+                }
+            }
+        }
+    }
+}
