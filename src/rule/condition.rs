@@ -138,15 +138,15 @@ fn positive_test(op: Operator, family: TypeFamily, operand: Operand, as_of: i128
     let point = |v| (Bound::Included(v), Bound::Included(v));
     Some(match op {
         Operator::Is => match operand {
-            Operand::Texts(needles) => text(TextOp::Equals, needles),
+            Operand::Texts(needles) => text(TextOp::Equals, &needles),
             Operand::Numbers(values) => numbers(&values, point),
             Operand::Bools(values) => Test::Bool(values),
             Operand::Times(values) => times(&values, |incl, _| (incl, incl)),
             _ => return None,
         },
-        Operator::Contains => text(TextOp::Contains, texts(operand)?),
-        Operator::StartsWith => text(TextOp::StartsWith, texts(operand)?),
-        Operator::EndsWith => text(TextOp::EndsWith, texts(operand)?),
+        Operator::Contains => text(TextOp::Contains, &texts(operand)?),
+        Operator::StartsWith => text(TextOp::StartsWith, &texts(operand)?),
+        Operator::EndsWith => text(TextOp::EndsWith, &texts(operand)?),
         Operator::GreaterThan => numbers(&exacts(operand)?, |v| (Bound::Excluded(v), Bound::Unbounded)),
         Operator::LessThan => numbers(&exacts(operand)?, |v| (Bound::Unbounded, Bound::Excluded(v))),
         Operator::AtLeast => numbers(&exacts(operand)?, |v| (Bound::Included(v), Bound::Unbounded)),
@@ -185,7 +185,7 @@ fn positive_test(op: Operator, family: TypeFamily, operand: Operand, as_of: i128
             Test::Time { for_dates, for_timestamps }
         }
         Operator::IsEmpty => match (family, operand) {
-            (TypeFamily::Text, Operand::None) => text(TextOp::Empty, Vec::new()),
+            (TypeFamily::Text, Operand::None) => text(TextOp::Empty, &[]),
             // Only a string can be empty without being null.
             (TypeFamily::Number | TypeFamily::Boolean | TypeFamily::Time, Operand::None) => Test::Never,
             _ => return None,
@@ -199,7 +199,7 @@ fn positive_test(op: Operator, family: TypeFamily, operand: Operand, as_of: i128
     })
 }
 
-fn text(op: TextOp, needles: Vec<String>) -> Test {
+fn text(op: TextOp, needles: &[String]) -> Test {
     Test::Text { op, needles: needles.iter().map(|n| n.to_lowercase()).collect() }
 }
 

@@ -227,7 +227,7 @@ mod tests {
         let mut checked = 0;
         for array in samples() {
             let family = family_of(array.data_type()).unwrap();
-            for &op in Operator::of(family).iter() {
+            for op in Operator::of(family) {
                 let Some(positive) = op.negates() else { continue };
                 let negated = answers(op, operand(op, family), &array);
                 let expected: Vec<bool> =
@@ -244,7 +244,7 @@ mod tests {
     fn a_null_gets_the_operators_null_answer_negated_if_it_is_a_negation() {
         for array in samples() {
             let family = family_of(array.data_type()).unwrap();
-            for &op in Operator::of(family).iter() {
+            for op in Operator::of(family) {
                 let operand = operand(op, family);
                 let matches = match op.null_answer(family) {
                     NullAnswer::No => false,

@@ -1,7 +1,7 @@
 //! `Operator`: the closed set of rule operators (SPEC §2.3). Every question about an operator —
 //! its name in model.json, the column families it fits, the operands it takes, what it negates,
 //! what it answers for a null — is an exhaustive `match`, so a new operator makes the compiler list
-//! every place that must decide about it (as DataFusion's `Operator` does). CONTRIBUTING.md,
+//! every place that must decide about it (as `DataFusion`'s `Operator` does). CONTRIBUTING.md,
 //! "Adding an operator", walks through them.
 
 use std::fmt;
@@ -191,9 +191,8 @@ impl Operator {
                 TypeFamily::Number | TypeFamily::Boolean => NullAnswer::AsZero,
                 TypeFamily::Text | TypeFamily::Time => NullAnswer::No,
             },
-            // Marketo: "before" also matches people with no value.
-            Self::Before | Self::OnOrBefore => NullAnswer::Yes,
-            Self::IsEmpty | Self::IsNotEmpty => NullAnswer::Yes,
+            // Marketo: "before" also matches people with no value; a null is empty.
+            Self::Before | Self::OnOrBefore | Self::IsEmpty | Self::IsNotEmpty => NullAnswer::Yes,
             Self::Contains
             | Self::NotContains
             | Self::StartsWith

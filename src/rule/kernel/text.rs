@@ -17,14 +17,19 @@ pub(super) fn text_matches(s: &str, op: TextOp, needles: &[String], scratch: &mu
     }
     // ASCII text lowercases byte by byte, so equality and affixes compare without a copy (a
     // needle with non-ASCII bytes then never matches, as it should not).
-    if s.is_ascii() && op != TextOp::Contains {
+    let byte_wise = match op {
+        TextOp::Equals | TextOp::StartsWith | TextOp::EndsWith => s.is_ascii(),
+        TextOp::Contains | TextOp::Empty => false,
+    };
+    if byte_wise {
         let h = s.as_bytes();
         return needles.iter().any(|n| {
             let n = n.as_bytes();
             match op {
                 TextOp::Equals => h.eq_ignore_ascii_case(n),
                 TextOp::StartsWith => h.len() >= n.len() && h[..n.len()].eq_ignore_ascii_case(n),
-                _ => h.len() >= n.len() && h[h.len() - n.len()..].eq_ignore_ascii_case(n),
+                TextOp::EndsWith => h.len() >= n.len() && h[h.len() - n.len()..].eq_ignore_ascii_case(n),
+                TextOp::Contains | TextOp::Empty => false,
             }
         });
     }
