@@ -164,24 +164,20 @@ impl Reader<'_> {
         format!("`{}` on column `{}` of type {}", self.op, self.spec.field.value, self.column.label)
     }
 
-    fn wrong(&self, path: &str, needs: &str, value: &Value, hint: Option<String>, issues: &mut Issues) {
+    /// Reports `value` as not what the operator needs; `None`, for the reader to return.
+    fn wrong<T>(&self, path: &str, needs: &str, value: &Value, hint: Option<String>, issues: &mut Issues) -> Option<T> {
         let message = format!("{} needs {needs}, found {}", self.on_column(), found(value));
         issues.push_hint(path, Some(&self.spec.context), message, hint);
+        None
     }
 
     fn string(&self, value: &Value, path: &str, issues: &mut Issues) -> Option<String> {
-        match value {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(_) | Value::Bool(_) => {
-                let hint = format!("write it in quotes: \"{}\"", shorten(&value.to_string()));
-                self.wrong(path, "a string", value, Some(hint), issues);
-                None
-            }
-            _ => {
-                self.wrong(path, "a string", value, None, issues);
-                None
-            }
+        if let Value::String(s) = value {
+            return Some(s.clone());
         }
+        let quotable = matches!(value, Value::Number(_) | Value::Bool(_));
+        let hint = quotable.then(|| format!("write it in quotes: \"{}\"", shorten(&value.to_string())));
+        self.wrong(path, "a string", value, hint, issues)
     }
 
     fn number(&self, value: &Value, path: &str, issues: &mut Issues) -> Option<Exact> {
@@ -199,30 +195,20 @@ impl Reader<'_> {
                 );
                 None
             }),
-            Value::String(s) if s.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
-                let hint = format!("write the number without quotes: {}", s.trim());
-                self.wrong(path, "a number", value, Some(hint), issues);
-                None
-            }
-            _ => {
-                self.wrong(path, "a number", value, None, issues);
-                None
+            other => {
+                let quoted = other.as_str().map(str::trim).filter(|s| s.parse::<f64>().is_ok_and(f64::is_finite));
+                let hint = quoted.map(|s| format!("write the number without quotes: {s}"));
+                self.wrong(path, "a number", value, hint, issues)
             }
         }
     }
 
     fn bool(&self, value: &Value, path: &str, issues: &mut Issues) -> Option<bool> {
-        match value {
-            Value::Bool(b) => Some(*b),
-            Value::String(s) if s == "true" || s == "false" => {
-                self.wrong(path, "true or false", value, Some(format!("write it without quotes: {s}")), issues);
-                None
-            }
-            _ => {
-                self.wrong(path, "true or false", value, None, issues);
-                None
-            }
+        if let Value::Bool(b) = value {
+            return Some(*b);
         }
+        let quoted = value.as_str().filter(|s| *s == "true" || *s == "false");
+        self.wrong(path, "true or false", value, quoted.map(|s| format!("write it without quotes: {s}")), issues)
     }
 
     fn time(&self, value: &Value, path: &str, issues: &mut Issues) -> Option<TimeLiteral> {
@@ -236,7 +222,7 @@ impl Reader<'_> {
             });
             let hint = looks_like_a_day.then_some("there is no such day in the calendar".to_owned());
             let needs = "a date \"YYYY-MM-DD\" or an RFC 3339 instant such as \"2026-11-01T12:00:00Z\"";
-            self.wrong(path, needs, value, hint, issues);
+            return self.wrong(path, needs, value, hint, issues);
         }
         parsed
     }

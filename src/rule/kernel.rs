@@ -165,6 +165,18 @@ fn answers(op: super::Operator, operand: super::Operand, array: &arrow_array::Ar
     evaluate(&condition, &column).expect("the test runs on its family").iter().collect()
 }
 
+/// [`answers`] of `op operand` on each of `arrays` (one family in several encodings or units),
+/// which must all agree: their common answer.
+#[cfg(test)]
+fn agreed(op: super::Operator, operand: &super::Operand, arrays: &[arrow_array::ArrayRef]) -> Vec<bool> {
+    let mut all = arrays.iter().map(|a| (a.data_type().clone(), answers(op, operand.clone(), a)));
+    let (first_type, first) = all.next().expect("at least one array");
+    for (data_type, other) in all {
+        assert_eq!(other, first, "{op} {operand:?}: {data_type} disagrees with {first_type}");
+    }
+    first
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

@@ -71,7 +71,7 @@ mod tests {
         ArrayRef, Decimal128Array, Float32Array, Float64Array, Int8Array, Int32Array, Int64Array, UInt64Array,
     };
 
-    use super::super::answers;
+    use super::super::{agreed, answers};
     use crate::rule::value::Exact;
     use crate::rule::{Operand, Operator};
 
@@ -96,12 +96,7 @@ mod tests {
     }
 
     fn on_integers(op: Operator, operand: &Operand) -> Vec<bool> {
-        let mut all = integer_columns().iter().map(|a| answers(op, operand.clone(), a)).collect::<Vec<_>>();
-        let first = all.remove(0);
-        for other in &all {
-            assert_eq!(*other, first, "{op} {operand:?}: the integer widths disagree");
-        }
-        first
+        agreed(op, operand, &integer_columns())
     }
 
     #[test]

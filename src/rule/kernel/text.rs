@@ -113,7 +113,7 @@ mod tests {
     use arrow_array::types::Int8Type;
     use arrow_array::{ArrayRef, DictionaryArray, Int8Array, LargeStringArray, StringArray, StringViewArray};
 
-    use super::super::answers;
+    use super::super::{agreed, answers};
     use crate::rule::{Operand, Operator};
 
     const ROWS: [Option<&str>; 7] =
@@ -133,19 +133,12 @@ mod tests {
 
     /// `op` with `needles` on every encoding: they must agree, and this is their answer.
     fn on_all(op: Operator, needles: &[&str]) -> Vec<bool> {
-        let operand = || {
-            if needles.is_empty() {
-                Operand::None
-            } else {
-                Operand::Texts(needles.iter().map(|n| (*n).to_owned()).collect())
-            }
+        let operand = if needles.is_empty() {
+            Operand::None
+        } else {
+            Operand::Texts(needles.iter().map(|n| (*n).to_owned()).collect())
         };
-        let mut all = encodings().iter().map(|array| answers(op, operand(), array)).collect::<Vec<_>>();
-        let first = all.remove(0);
-        for (i, other) in all.iter().enumerate() {
-            assert_eq!(*other, first, "{op} {needles:?}: encoding {} differs from plain strings", i + 1);
-        }
-        first
+        agreed(op, &operand, &encodings())
     }
 
     #[test]

@@ -31,7 +31,7 @@ mod tests {
         ArrayRef, Date32Array, Date64Array, TimestampMillisecondArray, TimestampNanosecondArray, TimestampSecondArray,
     };
 
-    use super::super::answers;
+    use super::super::{agreed, answers};
     use crate::rule::value::TimeLiteral;
     use crate::rule::{Operand, Operator};
 
@@ -68,15 +68,6 @@ mod tests {
     /// `op` on the timestamp columns only (`in_past`/`in_future` count days on a date column).
     fn on_timestamps(op: Operator, operand: &Operand) -> Vec<bool> {
         agreed(op, operand, &columns()[..3])
-    }
-
-    fn agreed(op: Operator, operand: &Operand, columns: &[ArrayRef]) -> Vec<bool> {
-        let mut all = columns.iter().map(|a| answers(op, operand.clone(), a)).collect::<Vec<_>>();
-        let first = all.remove(0);
-        for other in &all {
-            assert_eq!(*other, first, "{op} {operand:?}: the time units disagree");
-        }
-        first
     }
 
     #[test]
