@@ -1,27 +1,56 @@
 //! segcalc recalculates marketing segmentations over a Parquet people table and publishes what
 //! every workspace may see (the contract is `SPEC.md`; the design is `ARCHITECTURE.md`).
 //!
-//! The pipeline: **load → compile → evaluate → publish**.
-//!
-//! 1. [`inputs`] finds the people files ([`people`]), reads `model.json` and compiles it against
-//!    the people schema ([`model`]) into predicates over deduplicated conditions ([`rule`]).
-//! 2. [`engine`] scans row groups in parallel, classifies each batch (first matching segment
-//!    wins, else `default`), and joins the batches in person-id order into Roaring bitmaps.
-//! 3. [`output`] writes membership files, bitmaps and the manifest into a staging folder and
-//!    publishes it atomically; [`run`] drives the whole and [`log`] reports progress.
+//! The pipeline: **load → compile → evaluate → publish**. The modules below are listed in
+//! reading order: the stages first, then the commands that drive them, then what all share.
 
-pub mod engine;
-pub mod error;
-pub mod explain;
-pub mod generate;
+// Stages.
+
+// 1. Load: find the people files, read model.json, compile it, load the static lists.
 pub mod inputs;
-pub mod lists;
-pub mod log;
-pub mod model;
-pub mod output;
+
+// The people table: its files, unified schema and parallel, column-projected scan.
 pub mod people;
+
+// The model: model.json read (spec form) and compiled against the people schema.
+pub mod model;
+
+// Static lists (`member_of_list`) as Roaring bitmaps.
+pub mod lists;
+
+// 2. Compile: rules as literals, conditions and predicate trees, and their kernels.
 pub mod rule;
+
+// 3. Evaluate: classify every batch, build the people table in id order, build segment sets.
+pub mod engine;
+
+// 4. Publish: membership files, bitmaps, access, changes and the manifest, written and
+// switched atomically; the layout of a published run and its reader.
+pub mod output;
+
+// Commands.
+
+// `run` and `validate`.
 pub mod run;
+
+// `explain`: why a person is or is not in each segment.
+pub mod explain;
+
+// `show`: what a published run gives a workspace or a user.
 pub mod show;
+
+// `generate`: the deterministic benchmark dataset.
+pub mod generate;
+
+// Shared.
+
+// The one error enum, diagnostics and warnings.
+pub mod error;
+
+// Progress and step lines on stderr.
+pub mod log;
+
+// Every tuning constant, with what it was measured on.
+pub mod tuning;
 
 pub use error::{Error, Result};

@@ -8,8 +8,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::engine::partition::PartitionCode;
-use crate::engine::slots::SlotTable;
-use crate::engine::{Classifier, Members, PartitionCodes, PeopleTable, assemble};
+use crate::engine::{Classifier, Members, PartitionCodes, PeopleTable, TableShape, build_table};
 use crate::error::{Error, Result, Warning};
 use crate::inputs::{DatasetPaths, Inputs, load};
 use crate::log::{Log, Progress};
@@ -111,38 +110,10 @@ pub fn prepare(
         progress.add(batch.ids.len() as u64);
         Ok(batch)
     };
-    // Dense ids by the files' statistics: people go straight to their slot as they are classified.
-    let range = source.id_range(&model.id_column);
-    let slots = range.and_then(|(min, max)| {
-        SlotTable::new(min, max, source.total_rows(), segmentations, usize::from(codes.null) + 1)
-    });
-    let mut table = None;
-    if let (Some(slots), Some((min, max))) = (slots, range) {
-        log.step(format_args!("ids {min}..={max} are dense by the files' statistics: placing people as they are read"));
-        let progress = log.progress("reading people", source.total_rows());
-        let placed = timed(&mut timings, "scan_and_classify", || {
-            source.scan_row_groups(&columns, |raw| classify(raw, &progress), |batches| slots.place(&batches))
-        })?;
-        drop(progress);
-        table = timed(&mut timings, "assemble", || Ok(slots.finish(placed)))?;
-        if table.is_none() {
-            log.step(format_args!(
-                "the ids are not what the files' statistics say (or repeat): reading people again to order them by sorting"
-            ));
-        }
-    }
-    let table = if let Some(table) = table {
-        table
-    } else {
-        // Sparse ids, no statistics, or the statistics were wrong: keep every batch, then sort.
-        let progress = log.progress("reading people", source.total_rows());
-        let batches =
-            timed(&mut timings, "scan_and_classify", || source.scan(&columns, |raw| classify(raw, &progress)))?;
-        drop(progress);
-        log.step(format_args!("classified {} batches", batches.len()));
-        let files: Vec<PathBuf> = source.files.iter().map(|f| f.path.clone()).collect();
-        timed(&mut timings, "assemble", || assemble(batches, &files, &model.id_column, segmentations))?
-    };
+    let shape = TableShape { segmentations, partition_codes: usize::from(codes.null) + 1 };
+    let table = build_table(source, &columns, shape, classify, log, &mut |phase, elapsed| {
+        timings.push(Timing { phase: phase.to_owned(), ms: elapsed.as_millis() as u64 });
+    })?;
     let mut warnings = inputs.warnings.clone();
     let per_code = codes.people_per_code(&table.partitions);
     let homeless = people_in_no_workspace(&codes, &per_code);

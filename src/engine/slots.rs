@@ -8,7 +8,8 @@
 //!
 //! Statistics are a file's claim, not a fact. An id outside the stated range, an id problem, or
 //! two rows with one id make [`SlotTable::finish`] give `None`: the caller then scans again the
-//! usual way ([`super::table::assemble`]), which reports the problem with its rows.
+//! usual way ([`super::build::assemble`]), which reports the problem with its rows. When this
+//! path is taken at all is decided by [`super::build::build_table`].
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU16, Ordering};
@@ -17,7 +18,8 @@ use rayon::prelude::*;
 
 use super::classify::{ClassifiedBatch, SegmentCode};
 use super::partition::PartitionCode;
-use super::table::{PeopleTable, add_counts, is_dense_span};
+use super::table::{PeopleTable, add_counts};
+use crate::tuning::ORDERED_WINDOW;
 
 /// A slot no person has: partition slots hold the person's partition code plus one.
 const EMPTY: u16 = 0;
@@ -41,22 +43,19 @@ pub struct PlacedBatch {
 }
 
 impl SlotTable {
-    /// A table for ids `min..=max` over `rows` rows, when they are dense ([`is_dense_span`], the
-    /// sorting path's rule too) and partition codes fit beside [`EMPTY`].
+    /// Partition codes a slot can hold beside [`EMPTY`].
+    pub const MAX_PARTITION_CODES: usize = u16::MAX as usize - 1;
+
+    /// Memory per slot: a partition code and a segment code per segmentation.
     #[must_use]
-    pub fn new(min: u32, max: u32, rows: u64, segmentations: usize, partition_codes: usize) -> Option<Self> {
-        let span = u64::from(max.checked_sub(min)?) + 1;
-        if !is_dense_span(span, rows) || partition_codes >= usize::from(u16::MAX) {
-            return None;
-        }
-        // Rows and statistics are a footer's claims, and the table is allocated before any row
-        // is read: a claim beyond half the memory available goes the sorting way, which
-        // allocates only for rows that decode (and an allocation that fails is refused, not
-        // fatal).
-        if span.saturating_mul(2 + segmentations as u64) > memory_budget() {
-            return None;
-        }
-        let span = usize::try_from(span).ok()?;
+    pub fn bytes_per_slot(segmentations: usize) -> u64 {
+        2 + segmentations as u64
+    }
+
+    /// A table of `span` slots for ids from `min`, all empty; `None` when the memory cannot be
+    /// had (refused, not fatal: the caller takes the sorting path).
+    #[must_use]
+    pub fn new(min: u32, span: usize, segmentations: usize) -> Option<Self> {
         let (partitions, codes) = rayon::join(
             || filled(span, || AtomicU16::new(EMPTY)),
             || {
@@ -186,26 +185,12 @@ fn slot_order(slots: &[usize]) -> (Vec<u32>, Vec<usize>) {
     (rows, ordered)
 }
 
-/// How much wider than its rows a row group's window of slots may be to be ordered by marking
-/// (beyond it, by sorting).
-const ORDERED_WINDOW: usize = 4;
-
 /// `len` values made by `value`, or `None` if the memory cannot be had.
 fn filled<T>(len: usize, value: impl Fn() -> T) -> Option<Vec<T>> {
     let mut values = Vec::new();
     values.try_reserve_exact(len).ok()?;
     values.extend((0..len).map(|_| value()));
     Some(values)
-}
-
-/// Half the memory the system says is available (`MemAvailable`), or 4 GiB where it does not
-/// say.
-fn memory_budget() -> u64 {
-    let available = std::fs::read_to_string("/proc/meminfo").ok().and_then(|info| {
-        let line = info.lines().find(|line| line.starts_with("MemAvailable:"))?;
-        line.split_whitespace().nth(1)?.parse::<u64>().ok()
-    });
-    available.map_or(4 << 30, |kib| kib.saturating_mul(1024) / 2)
 }
 
 #[cfg(test)]
@@ -225,8 +210,7 @@ mod tests {
     }
 
     fn filled(ids_per_batch: &[&[u32]], min: u32, max: u32) -> Option<PeopleTable> {
-        let rows = ids_per_batch.iter().map(|b| b.len() as u64).sum();
-        let table = SlotTable::new(min, max, rows, 2, 4)?;
+        let table = SlotTable::new(min, (max - min) as usize + 1, 2)?;
         let placed = ids_per_batch.iter().map(|ids| table.place(&[batch(ids, 2)])).collect();
         table.finish(placed)
     }
@@ -252,20 +236,10 @@ mod tests {
         // Two rows with one id.
         assert!(filled(&[&[3, 4], &[4, 5]], 3, 5).is_none());
         // Id problems in a batch.
-        let table = SlotTable::new(0, 3, 4, 1, 4).unwrap();
+        let table = SlotTable::new(0, 4, 1).unwrap();
         let mut bad = batch(&[0, 1, 2, 3], 1);
         bad.id_problems = IdProblems { nulls: 1, null_rows: vec![0], ..IdProblems::default() };
         let placed = vec![table.place(&[bad])];
         assert!(table.finish(placed).is_none());
-    }
-
-    #[test]
-    fn sparse_ranges_and_too_many_partitions_are_not_planned() {
-        assert!(SlotTable::new(0, 100, 10, 1, 4).is_none());
-        assert!(SlotTable::new(0, 19, 10, 1, 4).is_some());
-        assert!(SlotTable::new(0, 9, 10, 1, usize::from(u16::MAX)).is_none());
-        assert!(SlotTable::new(5, 4, 10, 1, 4).is_none());
-        // A footer claiming four billion rows of dense ids: more than this machine has.
-        assert!(SlotTable::new(0, u32::MAX, u64::from(u32::MAX), 200, 4).is_none());
     }
 }

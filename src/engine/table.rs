@@ -1,6 +1,7 @@
 //! `PeopleTable`: every person of the run in person-id order, with their partition code and
-//! segment code per approved segmentation. Assembling it is where ids are checked across files:
-//! a sort by id exposes duplicates as neighbours.
+//! segment code per approved segmentation; and the sorting path's mechanisms (ranking, sorting,
+//! placing columns, gathering rows), which [`super::build::assemble`] chooses between. Sorting
+//! is where ids are checked across files: it exposes duplicates as neighbours.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use super::classify::{ClassifiedBatch, SegmentCode};
 use super::ids::EXAMPLES;
 use super::partition::PartitionCode;
 use crate::error::{Error, PeopleIssue, Result, RowRef};
+use crate::tuning::{DENSE_SPAN, GATHER_CHUNK, SCATTERED_WINDOW};
 
 #[derive(Debug, Default)]
 pub struct PeopleTable {
@@ -35,32 +37,6 @@ impl PeopleTable {
     }
 }
 
-/// Joins the batches (in scan order) into a table sorted by id; `files` names the files for
-/// error messages. `segmentations` is the number of code columns expected.
-pub fn assemble(
-    batches: Vec<ClassifiedBatch>,
-    files: &[PathBuf],
-    id_column: &str,
-    segmentations: usize,
-) -> Result<PeopleTable> {
-    check_batch_ids(&batches, files, id_column)?;
-    let total: usize = batches.iter().map(|b| b.ids.len()).sum();
-    if total as u64 > u64::from(u32::MAX) + 1 {
-        return Err(Error::People { issues: vec![PeopleIssue::TooManyPeople { rows: total as u64 }] });
-    }
-    let mut unlisted_partitions = BTreeMap::new();
-    for batch in &batches {
-        add_counts(&mut unlisted_partitions, &batch.unlisted_partitions);
-    }
-    let placement = match dense_placement(&batches, total) {
-        Some(placement) => placement,
-        None => sorted_placement(&batches, files, id_column)?,
-    };
-    let mut table = place_all(batches, placement, segmentations);
-    table.unlisted_partitions = unlisted_partitions;
-    Ok(table)
-}
-
 /// Adds `counts` (people per unlisted partition value) into `total`.
 pub(super) fn add_counts(total: &mut BTreeMap<String, u64>, counts: &BTreeMap<String, u64>) {
     for (name, n) in counts {
@@ -69,13 +45,13 @@ pub(super) fn add_counts(total: &mut BTreeMap<String, u64>, counts: &BTreeMap<St
 }
 
 /// Are ids spanning `span` values, `count` of them, dense enough to place by position in the
-/// span (at most twice the count) rather than by sorting?
+/// span rather than by sorting (see [`DENSE_SPAN`])?
 pub(super) fn is_dense_span(span: u64, count: u64) -> bool {
-    span <= count.saturating_mul(2)
+    span <= count.saturating_mul(DENSE_SPAN)
 }
 
 /// Null and out-of-range ids, over all batches, with a few examples.
-fn check_batch_ids(batches: &[ClassifiedBatch], files: &[PathBuf], id_column: &str) -> Result<()> {
+pub(super) fn check_batch_ids(batches: &[ClassifiedBatch], files: &[PathBuf], id_column: &str) -> Result<()> {
     let mut nulls = 0;
     let mut null_examples = Vec::new();
     let mut out_of_range = 0;
@@ -110,7 +86,7 @@ fn check_batch_ids(batches: &[ClassifiedBatch], files: &[PathBuf], id_column: &s
 }
 
 /// Where each person goes in the table. Scan rows are numbered over the batches in scan order.
-enum Placement {
+pub(super) enum Placement {
     /// Dense ids: the sorted ids, and each scan row's position in them.
     ByPosition { ids: Vec<u32>, positions: Vec<u32> },
     /// Sorted ids: the sorted ids, and the scan row at each position.
@@ -119,7 +95,7 @@ enum Placement {
 
 /// For sparse ids, or duplicates (reported with their rows): the rows sorted by id (stable, by
 /// row for equal ids), so duplicates are neighbours.
-fn sorted_placement(batches: &[ClassifiedBatch], files: &[PathBuf], id_column: &str) -> Result<Placement> {
+pub(super) fn sorted_placement(batches: &[ClassifiedBatch], files: &[PathBuf], id_column: &str) -> Result<Placement> {
     // Id in the high half, scan row in the low: one sort orders by id, then row.
     let mut keys: Vec<u64> = Vec::with_capacity(batches.iter().map(|b| b.ids.len()).sum());
     for batch in batches {
@@ -160,17 +136,13 @@ fn sorted_placement(batches: &[ClassifiedBatch], files: &[PathBuf], id_column: &
     Ok(Placement::ByRow { ids, rows })
 }
 
-/// For dense ids (a span at most twice the count) without duplicates: each row's position in
-/// id order, without a sort. A person's position is the number of ids below theirs, counted on
-/// a bitset of the span. `None` sends sparse ids, and duplicates (which the caller reports with
-/// their rows), to the sort.
-fn dense_placement(batches: &[ClassifiedBatch], total: usize) -> Option<Placement> {
+/// For dense ids (the caller checks [`is_dense_span`]): each row's position in id order,
+/// without a sort. A person's position is the number of ids below theirs, counted on a bitset
+/// of the span. `None` for no ids, or for a repeated id (which the sort reports with its rows).
+pub(super) fn ranked_placement(batches: &[ClassifiedBatch], total: usize) -> Option<Placement> {
     let all_ids = || batches.iter().flat_map(|b| b.ids.iter().copied());
     let (min, max) = (all_ids().min()?, all_ids().max()?);
     let span = (max - min) as usize + 1;
-    if !is_dense_span(span as u64, total as u64) {
-        return None;
-    }
     let mut present = vec![0u64; span.div_ceil(64)];
     for id in all_ids() {
         let slot = (id - min) as usize;
@@ -220,25 +192,9 @@ fn batch_slices<T>(mut flat: &mut [T], lens: impl Iterator<Item = usize>) -> Vec
     .collect()
 }
 
-/// The table of a placement. When each batch lands in a window of the table that fits the
-/// cache (dense ids from files in id order, or shuffled within row groups), every batch's
-/// values are written straight at their person's position, column by column, with no copy.
-/// Otherwise (sparse or globally shuffled ids) each column written by position would miss the
-/// cache on every row, so the rows are gathered instead: see [`gather`].
-fn place_all(batches: Vec<ClassifiedBatch>, placement: Placement, segmentations: usize) -> PeopleTable {
-    let (ids, (codes, partitions)) = match placement {
-        Placement::ByPosition { ids, positions } if !is_scattered(&positions, &batches) => {
-            (ids, place_columns(batches, &positions, segmentations))
-        }
-        Placement::ByPosition { ids, positions } => (ids, gather(batches, &invert(&positions), segmentations)),
-        Placement::ByRow { ids, rows } => (ids, gather(batches, &rows, segmentations)),
-    };
-    PeopleTable { ids, partitions, codes, unlisted_partitions: BTreeMap::new() }
-}
-
 /// Each column's per-batch values written at their rows' positions; a column's batches are
 /// freed as soon as it is placed.
-fn place_columns(
+pub(super) fn place_columns(
     batches: Vec<ClassifiedBatch>,
     positions: &[u32],
     segmentations: usize,
@@ -257,14 +213,10 @@ fn place_columns(
     )
 }
 
-/// Rows of the table a batch's writes spread over, beyond which they miss the cache: 4M rows
-/// are 4 MB of each code column, past a core's L2. Shuffled-but-local files (rows shuffled
-/// within a row group) stay under it; sparse or globally shuffled ids span the whole table.
-const SCATTERED_WINDOW: usize = 4 << 20;
-
-/// Do the batches' rows land all over the table, rather than each batch in a window that
-/// stays in cache?
-fn is_scattered(positions: &[u32], batches: &[ClassifiedBatch]) -> bool {
+/// Do the batches' rows land all over the table ([`SCATTERED_WINDOW`]), rather than each batch
+/// in a window that stays in cache? Shuffled-but-local files (rows shuffled within a row group)
+/// stay under it; sparse or globally shuffled ids span the whole table.
+pub(super) fn is_scattered(positions: &[u32], batches: &[ClassifiedBatch]) -> bool {
     mean_window(positions, batches.iter().map(|b| b.ids.len())) > SCATTERED_WINDOW
 }
 
@@ -288,7 +240,7 @@ fn mean_window(positions: &[u32], lens: impl Iterator<Item = usize>) -> usize {
 }
 
 /// The scan row at each position, from each scan row's position.
-fn invert(positions: &[u32]) -> Vec<u32> {
+pub(super) fn invert(positions: &[u32]) -> Vec<u32> {
     let mut rows = vec![0u32; positions.len()];
     for (row, &position) in positions.iter().enumerate() {
         rows[position as usize] = row as u32;
@@ -303,15 +255,12 @@ struct GatherTask<'a> {
     rows: &'a [u32],
 }
 
-/// Positions gathered at a time: 16K rows of records fit a core's L2.
-const GATHER_CHUNK: usize = 16 << 10;
-
 /// The table's columns when rows land all over it: each batch is first turned into row records
 /// (a person's segment codes, then their partition code, side by side), then the table is
 /// filled position by position, reading the record of `rows[position]`. One scattered read per
 /// person, with every column written in order, instead of a cache miss per person and column;
 /// and the positions split across threads with no shared writes.
-fn gather(
+pub(super) fn gather(
     batches: Vec<ClassifiedBatch>,
     rows: &[u32],
     segmentations: usize,
@@ -380,8 +329,9 @@ fn place<T: Copy + Default>(per_batch: Vec<Vec<T>>, positions: &[u32]) -> Vec<T>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::build::assemble;
 
-    /// Segmentations in the test batches: more than one packed group of codes.
+    /// Segmentations in the test batches: more than 8 (a record of codes wider than a word).
     const SEGMENTATIONS: usize = 11;
 
     fn code(id: u32, s: usize) -> u8 {
@@ -394,10 +344,16 @@ mod tests {
         ClassifiedBatch { ids, partitions, codes, ..ClassifiedBatch::default() }
     }
 
+    fn span(batches: &[ClassifiedBatch]) -> u32 {
+        let ids = || batches.iter().flat_map(|b| b.ids.iter().copied());
+        ids().max().unwrap() - ids().min().unwrap() + 1
+    }
+
     fn check(batches: Vec<Vec<u32>>, dense: bool) {
         let batches: Vec<ClassifiedBatch> = batches.into_iter().map(batch).collect();
         let total = batches.iter().map(|b| b.ids.len()).sum();
-        assert_eq!(dense_placement(&batches, total).is_some(), dense);
+        let ranked = ranked_placement(&batches, total).is_some();
+        assert_eq!(ranked && is_dense_span(u64::from(span(&batches)), total as u64), dense);
         let table = assemble(batches, &[PathBuf::from("p.parquet")], "person_id", SEGMENTATIONS).unwrap();
         assert!(table.ids.windows(2).all(|w| w[0] < w[1]));
         assert_eq!((table.len(), table.codes.len()), (total, SEGMENTATIONS));
@@ -416,7 +372,7 @@ mod tests {
         check(vec![vec![u32::MAX, u32::MAX - 2], vec![u32::MAX - 1]], true);
         check(vec![vec![4_000_000_000, 3], vec![70_000]], false);
         check(vec![vec![], vec![1]], true);
-        // More rows than one unpacked chunk, in an order far from id order.
+        // Many rows, in an order far from id order.
         let scrambled: Vec<u32> = (0..10_000u32).map(|i| i.wrapping_mul(2_654_435_761) % 1_000_003).collect();
         check(vec![scrambled[..6000].to_vec(), scrambled[6000..].to_vec()], false);
         check(vec![(0..5000).rev().collect(), (5000..9000).collect()], true);
@@ -426,7 +382,7 @@ mod tests {
     fn duplicates_go_to_the_sort_which_reports_them() {
         let second = ClassifiedBatch { first_row: 2, ..batch(vec![2]) };
         let batches = vec![batch(vec![2, 1]), second];
-        assert!(dense_placement(&batches, 3).is_none());
+        assert!(ranked_placement(&batches, 3).is_none(), "a repeated id is not ranked");
         let error = assemble(batches, &[PathBuf::from("p.parquet")], "person_id", SEGMENTATIONS).unwrap_err();
         let message = error.to_string();
         assert!(message.contains("2 at `p.parquet` row 0 and at `p.parquet` row 2"), "{message}");

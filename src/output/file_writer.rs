@@ -23,21 +23,11 @@ use std::sync::mpsc::{Receiver, SendError, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::error::{Error, Result};
+use crate::tuning::{DIRECT_MIN_BYTES, WRITE_BLOCK_BYTES, WRITE_QUEUE_BLOCKS, WRITER_THREADS};
 
 /// Direct I/O needs buffer addresses, offsets and lengths aligned to the device's logical block;
 /// 4 KiB is the largest in common use.
 const ALIGN: usize = 4096;
-/// Bytes per write: large enough that the disk streams.
-const BLOCK_BYTES: usize = 1 << 20;
-/// Blocks waiting for the threads; with the blocks being filled, this bounds the memory in flight
-/// (every block is fresh memory once, which costs a page fault per page).
-const QUEUE_BLOCKS: usize = 4;
-/// Threads writing blocks: a direct write waits for the disk, and this VM's disk streams 1.2 GB/s
-/// with one write outstanding, 1.5 GB/s with two (`dd oflag=direct`, two at once).
-const WRITER_THREADS: usize = 2;
-/// Smaller whole files are written by the caller at once, through the page cache: a direct write
-/// waits for the disk, and a small file costs little to copy.
-const DIRECT_MIN_BYTES: usize = 64 << 10;
 
 #[cfg(target_os = "linux")]
 #[allow(clippy::cast_possible_wrap)]
@@ -63,7 +53,7 @@ pub fn with_file_writer<T>(f: impl FnOnce(&FileWriter) -> Result<T>) -> Result<T
 fn with_mode<T>(direct: bool, f: impl FnOnce(&FileWriter) -> Result<T>) -> Result<T> {
     let shared = Arc::new(Shared::default());
     let result = std::thread::scope(|scope| {
-        let (jobs, queue) = sync_channel(QUEUE_BLOCKS);
+        let (jobs, queue) = sync_channel(WRITE_QUEUE_BLOCKS);
         let queue = Arc::new(Mutex::new(queue));
         // Without a thread the queue has no receiver, and `submit` writes each block itself.
         for _ in 0..WRITER_THREADS {
@@ -167,7 +157,7 @@ impl Write for FileSink<'_> {
         let n = spare.len().min(bytes.len());
         spare[..n].copy_from_slice(&bytes[..n]);
         block.len += n;
-        if block.len == BLOCK_BYTES
+        if block.len == WRITE_BLOCK_BYTES
             && let Some(full) = self.block.take()
         {
             self.send(full, None);
@@ -247,7 +237,7 @@ fn drain(queue: &Mutex<Receiver<Job>>, shared: &Shared) {
     }
 }
 
-/// `BLOCK_BYTES` whose first byte is `ALIGN`ed, `len` of them in use.
+/// `WRITE_BLOCK_BYTES` whose first byte is `ALIGN`ed, `len` of them in use.
 struct Block {
     buffer: Vec<u8>,
     start: usize,
@@ -256,7 +246,7 @@ struct Block {
 
 impl Block {
     fn new() -> Self {
-        let buffer = vec![0u8; BLOCK_BYTES + ALIGN];
+        let buffer = vec![0u8; WRITE_BLOCK_BYTES + ALIGN];
         // Should the address not be alignable, direct writes of this block fail with
         // InvalidInput and go through the page cache.
         let start = buffer.as_ptr().align_offset(ALIGN).min(ALIGN);
@@ -268,7 +258,7 @@ impl Block {
     }
 
     fn spare(&mut self) -> &mut [u8] {
-        &mut self.buffer[self.start + self.len..self.start + BLOCK_BYTES]
+        &mut self.buffer[self.start + self.len..self.start + WRITE_BLOCK_BYTES]
     }
 
     /// The bytes, then zeros up to the next multiple of `ALIGN`.
@@ -293,7 +283,7 @@ impl Pool {
     fn put(&self, mut block: Block) {
         block.len = 0;
         let mut blocks = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if blocks.len() < 2 * QUEUE_BLOCKS {
+        if blocks.len() < 2 * WRITE_QUEUE_BLOCKS {
             blocks.push(block);
         }
     }
@@ -333,10 +323,10 @@ mod tests {
         ALIGN,
         DIRECT_MIN_BYTES - 1,
         DIRECT_MIN_BYTES + 1,
-        BLOCK_BYTES - 1,
-        BLOCK_BYTES,
-        BLOCK_BYTES + 1,
-        3 * BLOCK_BYTES + ALIGN + 7,
+        WRITE_BLOCK_BYTES - 1,
+        WRITE_BLOCK_BYTES,
+        WRITE_BLOCK_BYTES + 1,
+        3 * WRITE_BLOCK_BYTES + ALIGN + 7,
     ];
 
     fn content(size: usize, seed: usize) -> Vec<u8> {
@@ -380,7 +370,7 @@ mod tests {
     #[test]
     fn a_failed_write_on_the_thread_is_the_error_returned() {
         // /dev/full takes the open and fails every write with "no space left".
-        let result = with_file_writer(|files| files.write(Path::new("/dev/full"), &content(BLOCK_BYTES, 1)));
+        let result = with_file_writer(|files| files.write(Path::new("/dev/full"), &content(WRITE_BLOCK_BYTES, 1)));
         let message = result.unwrap_err().to_string();
         assert!(message.contains("/dev/full") && message.contains("disk space"), "{message}");
     }
@@ -392,7 +382,7 @@ mod tests {
         let outcome = std::panic::catch_unwind(|| {
             with_file_writer(|files| -> Result<()> {
                 let mut sink = files.create(&path)?;
-                sink.write_all(&content(BLOCK_BYTES + 1, 3)).unwrap();
+                sink.write_all(&content(WRITE_BLOCK_BYTES + 1, 3)).unwrap();
                 panic!("a caller's bug");
             })
         });
@@ -404,7 +394,8 @@ mod tests {
     fn a_file_that_cannot_be_created_names_its_path() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("missing").join("f");
-        let message = with_file_writer(|files| files.write(&path, &content(BLOCK_BYTES, 2))).unwrap_err().to_string();
+        let message =
+            with_file_writer(|files| files.write(&path, &content(WRITE_BLOCK_BYTES, 2))).unwrap_err().to_string();
         assert!(message.contains(&path.display().to_string()), "{message}");
     }
 }

@@ -23,6 +23,7 @@ use super::segment_column::encode_chunk;
 use crate::engine::{OUT_OF_SCOPE, PartitionCodes, PeopleTable};
 use crate::error::{Error, Result};
 use crate::model::Model;
+use crate::tuning::MEMBERSHIP_ROW_GROUP_ROWS;
 
 /// Approved segmentations visible in workspace `w`, in model order.
 #[must_use]
@@ -76,11 +77,11 @@ pub fn write_workspace(
         })
         .collect();
     let mut rows = 0u64;
-    let mut selected: Vec<usize> = Vec::with_capacity(ROW_GROUP_ROWS.min(table.len()));
+    let mut selected: Vec<usize> = Vec::with_capacity(MEMBERSHIP_ROW_GROUP_ROWS.min(table.len()));
     for i in 0..table.len() {
         if wanted[usize::from(table.partitions[i])] {
             selected.push(i);
-            if selected.len() == ROW_GROUP_ROWS {
+            if selected.len() == MEMBERSHIP_ROW_GROUP_ROWS {
                 write_row_group(&mut writer, &parquet_schema, table, segmentations, &dictionaries, &selected)
                     .map_err(write_err)?;
                 rows += selected.len() as u64;
@@ -97,9 +98,6 @@ pub fn write_workspace(
     writer.into_inner().map_err(write_err)?.finish()?;
     Ok(rows)
 }
-
-/// Rows per row group of a membership file.
-const ROW_GROUP_ROWS: usize = 1024 * 1024;
 
 fn write_row_group<W: Write + Send>(
     writer: &mut SerializedFileWriter<W>,

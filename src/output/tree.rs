@@ -13,9 +13,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::{Error, Result};
-
-/// How many calls [`in_flight`] keeps waiting on the disk at once.
-const CALLS_IN_FLIGHT: usize = 32;
+use crate::tuning::CALLS_IN_FLIGHT;
 
 /// A path under the walked root, with what it is.
 struct Entry {

@@ -24,9 +24,7 @@ use super::files::{FileRef, discover};
 use super::schema::PeopleSchema;
 use crate::error::{Error, PeopleIssue, Result, catch_reader_panic};
 use crate::rule::{TypeFamily, family_of};
-
-/// Rows decoded at a time (arrow-rs' default of 1024 is far too small for this workload).
-pub const BATCH_ROWS: usize = 64 * 1024;
+use crate::tuning::BATCH_ROWS;
 
 #[derive(Debug, Clone)]
 pub struct SourceFile {

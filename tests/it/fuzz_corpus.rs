@@ -1,48 +1,37 @@
 //! The fuzz targets' inputs, without the fuzzer: every seed of `fuzz/corpus/<target>/` and every
 //! minimized crash input of `fuzz/regressions/<target>/` goes through the targets' own entry
 //! points (`fuzz/src/lib.rs`, included below), which panic when the engine panics or breaks one
-//! of its invariants. Each regression file is listed in [`REGRESSIONS`] with the answer it must
-//! now get; a finding not fixed yet is listed as `Open`: it must still panic (the note is
-//! printed), and the test fails once it no longer does, so that the entry gets updated.
+//! of its invariants. Each regression file is listed in [`REGRESSIONS`] with the error it must
+//! now give. Slow regressions run only with `SEGCALC_SLOW_TESTS=1`.
 
 use std::path::{Path, PathBuf};
 
 #[path = "../../fuzz/src/lib.rs"]
 mod harness;
 
-/// What a regression input must give now.
-enum Expect {
-    /// An error whose message holds this text.
-    Err(&'static str),
-    /// A finding whose fix belongs to code this suite cannot change: the reader panic it raised
-    /// still escapes the engine, with a message holding `panic`. (None open today.)
-    #[allow(dead_code)]
-    Open { panic: &'static str, note: &'static str },
-}
-
-/// Every file of `fuzz/regressions/`: (target, file name, expected answer). F1's reproducers
+/// Every file of `fuzz/regressions/`: (target, file name, text its error must hold). F1's reproducers
 /// (reader panics on corrupt pages) now end in a decode error naming the file and row group.
-const REGRESSIONS: &[(&str, &str, Expect)] = &[
-    ("parquet", "f1-bit-chunk-out-of-bounds.parquet", Expect::Err("cannot decode row group")),
-    ("parquet", "f1-bit-util-empty-slice.parquet", Expect::Err("cannot decode row group")),
-    ("parquet", "f1-byte-array-dictionary-decoder-set.parquet", Expect::Err("cannot decode row group")),
-    ("parquet", "f1-current-encoding-not-set.parquet", Expect::Err("cannot decode row group")),
-    ("parquet", "f1-delta-byte-array-add-overflow.parquet", Expect::Err("cannot decode row group")),
-    ("parquet", "f1-dictionary-decoder-not-set.parquet", Expect::Err("cannot decode row group")),
-    ("parquet", "f1-bit-util-shift-overflow.parquet", Expect::Err("cannot decode row group")),
-    ("parquet", "f1-fixed-len-byte-array-range.parquet", Expect::Err("cannot decode row group")),
-    ("parquet", "f1-fixed-len-byte-array-unwrap-413.parquet", Expect::Err("cannot decode row group")),
-    ("parquet", "f1-fixed-len-byte-array-unwrap-423.parquet", Expect::Err("cannot decode row group")),
-    ("parquet", "f1-negative-column-start.parquet", Expect::Err("cannot decode row group")),
+const REGRESSIONS: &[(&str, &str, &str)] = &[
+    ("parquet", "f1-bit-chunk-out-of-bounds.parquet", "cannot decode row group"),
+    ("parquet", "f1-bit-util-empty-slice.parquet", "cannot decode row group"),
+    ("parquet", "f1-byte-array-dictionary-decoder-set.parquet", "cannot decode row group"),
+    ("parquet", "f1-current-encoding-not-set.parquet", "cannot decode row group"),
+    ("parquet", "f1-delta-byte-array-add-overflow.parquet", "cannot decode row group"),
+    ("parquet", "f1-dictionary-decoder-not-set.parquet", "cannot decode row group"),
+    ("parquet", "f1-bit-util-shift-overflow.parquet", "cannot decode row group"),
+    ("parquet", "f1-fixed-len-byte-array-range.parquet", "cannot decode row group"),
+    ("parquet", "f1-fixed-len-byte-array-unwrap-413.parquet", "cannot decode row group"),
+    ("parquet", "f1-fixed-len-byte-array-unwrap-423.parquet", "cannot decode row group"),
+    ("parquet", "f1-negative-column-start.parquet", "cannot decode row group"),
     // F2: the right error, after skipping 37 million claimed elements (0.26 s in a release build
     // since column chunks are decoded from memory; 7 s before).
-    ("parquet", "f2-slow-page-header-skip.parquet", Expect::Err("cannot decode row group 0")),
+    ("parquet", "f2-slow-page-header-skip.parquet", "cannot decode row group 0"),
     // F3: the right error, after a second (release build) skipping a list in the footer.
-    ("parquet", "f3-slow-footer-list-skip.parquet", Expect::Err("is not readable Parquet")),
+    ("parquet", "f3-slow-footer-list-skip.parquet", "is not readable Parquet"),
 ];
 
 /// Regression files that take seconds: only `slow_regressions` runs them, when asked
-/// (`cargo test --test it fuzz_corpus -- --ignored`).
+/// (`SEGCALC_SLOW_TESTS=1 cargo test --test it fuzz_corpus`).
 const SLOW: &[&str] = &["f2-slow-page-header-skip.parquet", "f3-slow-footer-list-skip.parquet"];
 
 const TARGETS: [&str; 3] = ["model", "logic", "parquet"];
@@ -83,25 +72,16 @@ fn name(path: &Path) -> &str {
     path.file_name().and_then(|n| n.to_str()).unwrap()
 }
 
-/// Checks a regression input's answer against its entry; returns the note of an open finding.
-fn check_regression(target: &str, path: &Path, answer: Answer) -> Option<String> {
-    let Some((_, _, expect)) = REGRESSIONS.iter().find(|(t, file, _)| *t == target && *file == name(path)) else {
+/// Checks a regression input's answer against its entry.
+fn check_regression(target: &str, path: &Path, answer: Answer) {
+    let Some((_, _, text)) = REGRESSIONS.iter().find(|(t, file, _)| *t == target && *file == name(path)) else {
         panic!("{} is not listed in REGRESSIONS with the answer it must get", path.display());
     };
-    match (expect, answer) {
-        (Expect::Err(text), Ok(Err(message))) => {
+    match answer {
+        Ok(Err(message)) => {
             assert!(message.contains(text), "{}: the error `{message}` does not hold `{text}`", path.display());
-            None
         }
-        (Expect::Err(text), answer) => panic!("{}: expected an error holding `{text}`, got {answer:?}", path.display()),
-        (Expect::Open { panic, note }, Err(escaped)) => {
-            assert!(escaped.message.contains(panic), "{}: a different reader panic: {escaped}", path.display());
-            Some(format!("{}: {note}\n    still panics: {escaped}", path.display()))
-        }
-        (Expect::Open { note, .. }, answer) => panic!(
-            "{}: listed as open ({note}) but now gives {answer:?}: update its entry in REGRESSIONS",
-            path.display()
-        ),
+        answer => panic!("{}: expected an error holding `{text}`, got {answer:?}", path.display()),
     }
 }
 
@@ -130,28 +110,25 @@ fn seeds_give_their_answer() {
 #[test]
 fn regressions_give_their_answer() {
     let scratch = tempfile::tempdir().unwrap();
-    let mut open = Vec::new();
     for target in TARGETS {
         for path in inputs("regressions", target) {
             if !SLOW.contains(&name(&path)) {
-                open.extend(check_regression(target, &path, answer(target, &path, scratch.path())));
+                check_regression(target, &path, answer(target, &path, scratch.path()));
             }
         }
     }
-    for note in &open {
-        eprintln!("open fuzz finding, not failing the suite: {note}");
-    }
 }
 
+/// Seconds per input: opt-in with `SEGCALC_SLOW_TESTS=1`.
 #[test]
-#[ignore = "seconds per input; run with --ignored"]
 fn slow_regressions() {
+    if std::env::var_os("SEGCALC_SLOW_TESTS").is_none() {
+        return;
+    }
     let scratch = tempfile::tempdir().unwrap();
     for (target, file, _) in REGRESSIONS.iter().filter(|(_, file, _)| SLOW.contains(file)) {
         let path = fuzz_dir().join("regressions").join(target).join(file);
-        if let Some(note) = check_regression(target, &path, answer(target, &path, scratch.path())) {
-            eprintln!("open fuzz finding, not failing the suite: {note}");
-        }
+        check_regression(target, &path, answer(target, &path, scratch.path()));
     }
 }
 
