@@ -7,7 +7,7 @@ use std::sync::Arc;
 use arrow_array::types::Int32Type;
 use arrow_array::{ArrayRef, DictionaryArray, Int32Array, Int64Array, StringArray, StringViewArray};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use segcalc::people::TypeFamily;
+use segcalc::rule::TypeFamily;
 use segcalc::rule::condition::{ColumnCondition, NumberRange, Test, TextOp};
 use segcalc::rule::value::Exact;
 use segcalc::rule::{Column, kernel};

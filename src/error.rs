@@ -3,11 +3,15 @@
 //! Every variant carries the place it is about (file, column, JSON path, row, person) as fields;
 //! [`Error::exit_code`] maps each to the exit code of SPEC §6.
 
+mod damage;
+pub mod text;
+
 use std::fmt;
 use std::path::PathBuf;
 
-mod damage;
 pub use damage::{BitmapProblem, RunDamage};
+// The two helpers most messages use, under their old names (`crate::error::shorten`).
+pub use text::{name_list, shorten};
 
 /// One problem found in `model.json`, at a JSON path (a JSON pointer such as
 /// `/segmentations/0/segments/1/rule/field`).
@@ -98,7 +102,7 @@ impl fmt::Display for PeopleIssue {
             Self::MissingColumn { file, column, role, found } => {
                 write!(f, "`{}` has no {role} column `{column}`", file.display())?;
                 let names: Vec<&str> = found.iter().map(String::as_str).collect();
-                if let Some(near) = crate::model::json::nearest(column, &names) {
+                if let Some(near) = text::nearest(column, &names) {
                     write!(f, " (did you mean `{near}`?)")?;
                 } else if !found.is_empty() {
                     write!(f, " (its columns: {})", name_list(found))?;
@@ -161,33 +165,6 @@ impl fmt::Display for PeopleIssue {
 /// " (first N shown)" when a list of examples is shorter than the count it illustrates.
 fn shown_of(count: u64, shown: usize) -> String {
     if count > shown as u64 { format!(" (first {shown} shown)") } else { String::new() }
-}
-
-/// At most [`NAMES_SHOWN`] names, quoted, then how many more: "`a`, `b`, `c` and 4 more".
-#[must_use]
-pub fn name_list(names: &[String]) -> String {
-    let shown: Vec<String> = names.iter().take(NAMES_SHOWN).map(|n| format!("`{}`", shorten(n))).collect();
-    let more = names.len().saturating_sub(NAMES_SHOWN);
-    if more > 0 { format!("{} and {more} more", shown.join(", ")) } else { shown.join(", ") }
-}
-
-/// How many names [`name_list`] shows.
-pub const NAMES_SHOWN: usize = 8;
-
-/// The longest user text a message repeats whole; longer text is cut, so that a megabyte of
-/// JSON does not come back as one line of error.
-pub const SHOWN_CHARS: usize = 80;
-
-/// `text` as a message repeats it: whole up to [`SHOWN_CHARS`] characters, else its start, an
-/// ellipsis and its length.
-#[must_use]
-pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
-    let count = text.chars().count();
-    if count <= SHOWN_CHARS {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let start: String = text.chars().take(SHOWN_CHARS - 20).collect();
-    std::borrow::Cow::Owned(format!("{start}… ({count} characters)"))
 }
 
 fn write_list<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: impl Iterator<Item = T>) -> fmt::Result {
@@ -433,7 +410,7 @@ fn write_hint(e: &std::io::Error) -> &'static str {
 /// "; did you mean `x`? (xs: ...)", or "; the xs are ...", or "; there are no xs".
 fn known_hint(kind: &str, name: &str, known: &[String]) -> String {
     let names: Vec<&str> = known.iter().map(String::as_str).collect();
-    match crate::model::json::nearest(name, &names) {
+    match text::nearest(name, &names) {
         Some(near) => format!("; did you mean `{near}`? ({kind}s: {})", name_list(known)),
         None if known.is_empty() => format!("; there are no {kind}s"),
         None => format!("; the {kind}s are {}", name_list(known)),
@@ -524,18 +501,6 @@ mod tests {
         assert_eq!(parquet_message(&nested), "integer overflow decoding thrift value");
         let eof = parquet::errors::ParquetError::EOF("file too small".into());
         assert_eq!(parquet_message(&eof), "EOF: file too small");
-    }
-
-    #[test]
-    fn long_text_is_cut_and_lists_are_capped() {
-        assert_eq!(shorten("industry"), "industry");
-        let exact = "x".repeat(SHOWN_CHARS);
-        assert_eq!(shorten(&exact), exact);
-        let long = format!("{}é", "(".repeat(100_000));
-        assert_eq!(shorten(&long), format!("{}… (100001 characters)", "(".repeat(SHOWN_CHARS - 20)));
-        let names: Vec<String> = (1..=10).map(|i| format!("w{i}")).collect();
-        assert_eq!(name_list(&names[..2]), "`w1`, `w2`");
-        assert_eq!(name_list(&names), "`w1`, `w2`, `w3`, `w4`, `w5`, `w6`, `w7`, `w8` and 2 more");
     }
 
     #[test]

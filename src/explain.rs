@@ -184,7 +184,7 @@ pub fn explain(options: &ExplainOptions) -> Result<Explanation> {
             Condition::Column(c) => {
                 let (name, family) = &model.columns[c.column];
                 match display(&row.columns[c.column]) {
-                    Some(v) if *family == crate::people::TypeFamily::Text => format!("{name} = {v:?}"),
+                    Some(v) if *family == crate::rule::TypeFamily::Text => format!("{name} = {v:?}"),
                     Some(v) => format!("{name} = {v}"),
                     None => format!("{name} is null"),
                 }

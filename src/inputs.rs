@@ -10,8 +10,9 @@ use crate::error::{Error, PeopleIssue, Result, Warning};
 use crate::lists::load_list;
 use crate::model::json::Issues;
 use crate::model::{Model, compile, read_spec};
+use crate::people::PeopleSource;
 use crate::people::files::dataset_people_path;
-use crate::people::{PeopleSource, TypeFamily, family_of};
+use crate::rule::{TypeFamily, family_of};
 
 /// Where a dataset's parts are; `people` and `model` override the dataset's own.
 #[derive(Debug, Clone)]

@@ -100,8 +100,7 @@ pub fn prepare(
     ));
     let codes = PartitionCodes::new(model);
     let classifier = Classifier { model, partitions: &codes, lists: &inputs.lists, evaluate };
-    let attributes: Vec<(String, crate::people::TypeFamily)> =
-        if evaluate { model.columns.clone() } else { Vec::new() };
+    let attributes: Vec<(String, crate::rule::TypeFamily)> = if evaluate { model.columns.clone() } else { Vec::new() };
     let columns = ScanColumns { id: &model.id_column, partition: &model.partition_column, attributes: &attributes };
     let source = &inputs.source;
     let segmentations = if evaluate { model.segmentations.len() } else { 0 };

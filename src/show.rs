@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::error::text::{did_you_mean, quote_list};
 use crate::error::{Error, Result};
-use crate::model::json::{did_you_mean, quote_list};
 use crate::output::published::{OutputFolder, PublishedRun};
 
 #[derive(Debug, Clone)]

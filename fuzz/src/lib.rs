@@ -21,8 +21,8 @@ use segcalc::model::json::Issues;
 use segcalc::model::logic::{self, Logic, MAX_DEPTH};
 use segcalc::model::spec::HARD_MAX_SEGMENTS;
 use segcalc::model::{Model, compile, parse_spec};
-use segcalc::people::{PeopleSchema, PeopleSource, RawBatch, TypeFamily};
-use segcalc::rule::{Condition, Predicate};
+use segcalc::people::{PeopleSchema, PeopleSource, RawBatch};
+use segcalc::rule::{Condition, Predicate, TypeFamily};
 use serde_json::{Value, json};
 
 /// The as-of of every target: the fixtures' (2026-11-01T12:00:00Z), in nanoseconds.

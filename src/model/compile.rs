@@ -3,16 +3,16 @@
 //! at the first.
 
 use std::collections::{BTreeSet, HashMap};
-use std::fmt::Write as _;
 
-use super::json::{IdsOrAll, Issues, Located, did_you_mean};
+use super::condition::{ColumnType, compile_condition, describe, operator};
+use super::json::{IdsOrAll, Issues, Located};
 use super::rule_spec::RuleSpec;
 use super::spec::{ModelSpec, SegmentationSpec, ShareSpec, Status};
 use super::{DEFAULT_SEGMENT, Model, PartitionSet, Segment, Segmentation, Share, User, Workspace};
-use crate::error::{Warning, name_list, shorten};
-use crate::people::{PeopleSchema, TypeFamily};
-use crate::rule::condition::{ColumnType, check_operator_name, compile_condition};
-use crate::rule::{Condition, ConditionSet, Predicate};
+use crate::error::Warning;
+use crate::error::text::{did_you_mean, name_list, shorten};
+use crate::people::PeopleSchema;
+use crate::rule::{Condition, ConditionSet, Predicate, TypeFamily};
 
 /// Compiles `spec`. `schema` is the people schema (`None` when the people files could not be
 /// read: rules are then checked for shape only). `as_of_nanos` anchors `in_past`/`in_future`.
@@ -480,7 +480,7 @@ impl<'a> RuleCompiler<'a> {
                         Some(hint),
                     );
                     // The operator can still be checked without the column.
-                    check_operator_name(spec, issues);
+                    operator(spec, None, issues);
                     return None;
                 };
                 let Some(family) = column.family else {
@@ -510,26 +510,6 @@ impl<'a> RuleCompiler<'a> {
         let compiled: Vec<Option<Predicate>> = parts.iter().map(|p| self.rule(p, issues, warnings)).collect();
         compiled.into_iter().collect()
     }
-}
-
-/// A condition as the rule wrote it: `industry is ["Healthcare", "Retail"]`, `score at_least 80`.
-fn describe(spec: &super::rule_spec::ConditionSpec) -> String {
-    let mut text = format!("{} {}", spec.field.value, spec.op.value);
-    if let Some(values) = &spec.values {
-        let shown: Vec<String> = values.value.iter().map(ToString::to_string).collect();
-        if shown.len() == 1 {
-            let _ = write!(text, " {}", shown[0]);
-        } else {
-            let _ = write!(text, " [{}]", shown.join(", "));
-        }
-    }
-    if let (Some(min), Some(max)) = (&spec.min, &spec.max) {
-        let _ = write!(text, " {} and {}", min.value, max.value);
-    }
-    if let Some(days) = &spec.days {
-        let _ = write!(text, " {} days", days.value);
-    }
-    text
 }
 
 fn logic_predicate(logic: &super::logic::Logic, leaves: &[Predicate]) -> Predicate {

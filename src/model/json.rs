@@ -3,7 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::{ModelIssue, shorten};
+use crate::error::ModelIssue;
+use crate::error::text::{nearest, quote_list, shorten};
 
 /// Collects the problems found while reading the model.
 #[derive(Debug, Default)]
@@ -68,14 +69,17 @@ pub fn child_path(parent: &str, key: &str) -> String {
     format!("{parent}/{}", key.replace('~', "~0").replace('/', "~1"))
 }
 
-pub fn type_name(value: &Value) -> &'static str {
+/// A JSON value as a message repeats what the user wrote: `the string "high"`, `the number 3`,
+/// `true`, `null`; lists and objects by their kind only (their text can be the whole model).
+#[must_use]
+pub fn found(value: &Value) -> String {
     match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => format!("the number {}", shorten(&n.to_string())),
+        Value::String(_) => format!("the string {}", shorten(&value.to_string())),
+        Value::Array(_) => "a list".to_owned(),
+        Value::Object(_) => "an object".to_owned(),
     }
 }
 
@@ -90,7 +94,7 @@ impl<'a> Object<'a> {
         issues: &mut Issues,
     ) -> Option<Self> {
         let Value::Object(map) = value else {
-            issues.push(path, context.as_deref(), format!("expected an object, found {}", type_name(value)));
+            issues.push(path, context.as_deref(), format!("expected an object, found {}", found(value)));
             return None;
         };
         for key in map.keys() {
@@ -121,8 +125,8 @@ impl<'a> Object<'a> {
         self.map.get(key)
     }
 
-    fn wrong_type(&self, key: &str, expected: &str, found: &Value, issues: &mut Issues) {
-        issues.push(&self.path_of(key), self.ctx(), format!("`{key}` must be {expected}, found {}", type_name(found)));
+    fn wrong_type(&self, key: &str, expected: &str, value: &Value, issues: &mut Issues) {
+        issues.push(&self.path_of(key), self.ctx(), format!("`{key}` must be {expected}, found {}", found(value)));
     }
 
     pub fn required(&self, key: &str, issues: &mut Issues) -> Option<&'a Value> {
@@ -190,11 +194,7 @@ impl<'a> Object<'a> {
                             }
                         }
                         other => {
-                            issues.push(
-                                &path,
-                                self.ctx(),
-                                format!("expected an id string, found {}", type_name(other)),
-                            );
+                            issues.push(&path, self.ctx(), format!("expected an id string, found {}", found(other)));
                         }
                     }
                 }
@@ -229,49 +229,9 @@ pub fn check_id(id: &Located<String>, issues: &mut Issues, context: Option<&str>
     ok
 }
 
-/// The candidate nearest to `word` by edit distance, when it is near enough to be a typo; ties go
-/// to the alphabetically first, so the answer never depends on the candidates' order.
-pub fn nearest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
-    candidates
-        .iter()
-        .map(|c| (edit_distance(word, c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
-        .min()
-        .map(|(_, c)| c)
-}
-
-/// "did you mean `x`?" when a candidate is near `word`.
-pub fn did_you_mean(word: &str, candidates: &[&str]) -> Option<String> {
-    nearest(word, candidates).map(|n| format!("did you mean `{n}`?"))
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut row = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            row[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(row[j] + 1);
-        }
-        prev = row;
-    }
-    prev[b.len()]
-}
-
-pub fn quote_list(items: &[&str]) -> String {
-    items.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn suggests_the_nearest_key() {
-        assert_eq!(nearest("segements", &["id", "segments", "shares"]), Some("segments"));
-        assert_eq!(nearest("zzzzzz", &["id", "segments"]), None);
-    }
 
     #[test]
     fn escapes_json_pointer_tokens() {

@@ -1,8 +1,11 @@
 //! The model: model.json read ([`spec`], [`rule_spec`], with [`json`] and [`logic`]) and then
-//! compiled against the people schema ([`compile`]) into a [`Model`] whose references are
-//! indices and whose rules are [`Predicate`]s over one deduplicated [`ConditionSet`].
+//! compiled against the people schema ([`compile`], each condition by [`condition`]) into a
+//! [`Model`] whose references are indices and whose rules are [`Predicate`]s over one
+//! deduplicated [`ConditionSet`]. Everything that reads JSON or reports a JSON path is here;
+//! `rule` gets literals.
 
 pub mod compile;
+pub mod condition;
 pub mod json;
 pub mod logic;
 pub mod rule_spec;
@@ -14,7 +17,7 @@ pub use compile::compile;
 pub use spec::{ModelSpec, parse_model};
 
 use crate::error::{Error, Result};
-use crate::people::TypeFamily;
+use crate::rule::TypeFamily;
 use crate::rule::{ConditionSet, Predicate};
 
 #[derive(Debug, Clone)]

@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
-use super::json::{Issues, Located, Object, child_path, type_name};
+use super::json::{Issues, Located, Object, child_path, found};
 use super::logic::{self, Logic};
-use crate::error::shorten;
+use crate::error::text::shorten;
 
 #[derive(Debug, Clone)]
 pub enum RuleSpec {
@@ -44,7 +44,7 @@ const CONDITION_KEYS: [&str; 7] = ["field", "op", "value", "values", "min", "max
 /// Parses one rule at `path`; `context` names the segmentation and segment.
 pub fn parse_rule(value: &Value, path: &str, context: &str, issues: &mut Issues) -> Option<RuleSpec> {
     let Value::Object(map) = value else {
-        issues.push(path, Some(context), format!("a rule must be an object, found {}", type_name(value)));
+        issues.push(path, Some(context), format!("a rule must be an object, found {}", found(value)));
         return None;
     };
     let kinds: Vec<&str> = ["field", "all", "any", "not", "filters", "member_of_list"]
@@ -169,7 +169,7 @@ fn parse_condition(value: &Value, path: &str, context: &str, issues: &mut Issues
             issues.push(
                 &obj.path_of("values"),
                 Some(context),
-                format!("`values` must be a list, found {}", type_name(other)),
+                format!("`values` must be a list, found {}", found(other)),
             );
             return None;
         }

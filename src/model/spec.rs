@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
-use super::json::{IdsOrAll, Issues, Located, Object, child_path};
+use super::json::{IdsOrAll, Issues, Located, Object, child_path, found};
 use super::rule_spec::{RuleSpec, parse_rule};
-use crate::error::shorten;
+use crate::error::text::shorten;
 
 #[derive(Debug, Clone)]
 pub struct ModelSpec {
@@ -119,8 +119,8 @@ pub fn parse_model(root: &Value, issues: &mut Issues) -> ModelSpec {
             let path = limits.path_of(key);
             match value.as_u64() {
                 Some(n) if n <= max => *slot = Located { value: n, path },
-                Some(_) => issues.push(&path, None, format!("`{key}` can be at most {max}")),
-                None => issues.push(&path, None, format!("`{key}` must be a whole number ≥ 0")),
+                Some(n) => issues.push(&path, None, format!("`{key}` can be at most {max}, found {n}")),
+                None => issues.push(&path, None, format!("`{key}` must be a whole number ≥ 0, found {}", found(value))),
             }
         }
     }
@@ -272,7 +272,16 @@ fn parse_share(item: &Value, path: &str, label: &str, issues: &mut Issues) -> Op
     let obj = Object::new(item, path, Some(label.to_owned()), &kinds, issues)?;
     let present: Vec<&str> = kinds.iter().copied().filter(|k| obj.has(k)).collect();
     if present.len() != 1 {
-        issues.push(path, Some(label), "a share names exactly one of `workspace`, `group`, `user` or `all`");
+        let written = if present.is_empty() {
+            "none".to_owned()
+        } else {
+            present.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        };
+        issues.push(
+            path,
+            Some(label),
+            format!("a share names exactly one of `workspace`, `group`, `user` or `all`, found {written}"),
+        );
         return None;
     }
     match present[0] {
@@ -282,7 +291,7 @@ fn parse_share(item: &Value, path: &str, label: &str, issues: &mut Issues) -> Op
         _ => match obj.bool("all", issues) {
             Some(true) => Some(ShareSpec::All { path: obj.path_of("all") }),
             Some(false) => {
-                issues.push(&obj.path_of("all"), Some(label), "`all` shares must say `\"all\": true`");
+                issues.push(&obj.path_of("all"), Some(label), "`all` shares must say `\"all\": true`, found false");
                 None
             }
             None => None,

@@ -6,5 +6,5 @@ pub mod files;
 pub mod schema;
 pub mod source;
 
-pub use schema::{PeopleSchema, TypeFamily, family_of};
+pub use schema::PeopleSchema;
 pub use source::{PeopleSource, RawBatch, ScanColumns};

@@ -1,65 +1,14 @@
-//! The people schema: every column of the people files with its type family (SPEC §2.1), and the
-//! check that all files agree on each column's family.
+//! The people schema: every column of the people files with its type family (SPEC §2.1, the
+//! families are [`crate::rule::TypeFamily`]), and the check that all files agree on each column's
+//! family.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::PathBuf;
 
 use arrow_schema::DataType;
 
 use crate::error::PeopleIssue;
-
-/// What a rule may do with a column (SPEC §2.3's operator table is per family).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TypeFamily {
-    Text,
-    Number,
-    Boolean,
-    Time,
-}
-
-impl fmt::Display for TypeFamily {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Text => "string",
-            Self::Number => "number",
-            Self::Boolean => "boolean",
-            Self::Time => "date/timestamp",
-        })
-    }
-}
-
-/// The family of an Arrow type, or `None` for types rules cannot use (lists, structs, ...).
-#[must_use]
-pub fn family_of(dt: &DataType) -> Option<TypeFamily> {
-    Some(match dt {
-        DataType::Utf8
-        | DataType::LargeUtf8
-        | DataType::Utf8View
-        | DataType::Binary
-        | DataType::LargeBinary
-        | DataType::BinaryView => TypeFamily::Text,
-        DataType::Dictionary(_, value) => return family_of(value),
-        DataType::Int8
-        | DataType::Int16
-        | DataType::Int32
-        | DataType::Int64
-        | DataType::UInt8
-        | DataType::UInt16
-        | DataType::UInt32
-        | DataType::UInt64
-        | DataType::Float16
-        | DataType::Float32
-        | DataType::Float64
-        | DataType::Decimal32(..)
-        | DataType::Decimal64(..)
-        | DataType::Decimal128(..)
-        | DataType::Decimal256(..) => TypeFamily::Number,
-        DataType::Boolean => TypeFamily::Boolean,
-        DataType::Date32 | DataType::Date64 | DataType::Timestamp(..) => TypeFamily::Time,
-        _ => return None,
-    })
-}
+use crate::rule::{TypeFamily, family_of};
 
 /// One column of the people table, as first seen.
 #[derive(Debug, Clone)]

@@ -21,8 +21,9 @@ use rayon::prelude::*;
 
 use super::chunks::ColumnChunks;
 use super::files::{FileRef, discover};
-use super::schema::{PeopleSchema, TypeFamily};
+use super::schema::PeopleSchema;
 use crate::error::{Error, PeopleIssue, Result, catch_reader_panic};
+use crate::rule::{TypeFamily, family_of};
 use crate::tuning::BATCH_ROWS;
 
 #[derive(Debug, Clone)]
@@ -207,7 +208,7 @@ impl PeopleSource {
             }
             roots.push(root);
             let field = &hinted[root];
-            if super::schema::family_of(field.data_type()) == Some(TypeFamily::Text) {
+            if family_of(field.data_type()) == Some(TypeFamily::Text) {
                 let leaf = (0..parquet_schema.num_columns()).find(|&i| parquet_schema.get_column_root_idx(i) == root);
                 let dictionary = leaf.is_some_and(|leaf| all_dictionary_encoded(rg_meta.column(leaf)));
                 let hint = if dictionary {

@@ -14,7 +14,7 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrayRef, BooleanArray, Decimal128Array, Float64Array, Int32Array, Int64Array};
 use arrow_schema::{ArrowError, DataType, TimeUnit};
 
-use crate::people::TypeFamily;
+use super::family::TypeFamily;
 
 #[derive(Debug, Clone)]
 pub enum Column {

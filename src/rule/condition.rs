@@ -6,12 +6,9 @@
 
 use std::ops::Bound;
 
-use serde_json::Value;
-
+use super::family::TypeFamily;
+use super::operator::{NullAnswer, Operator};
 use super::value::{Exact, NANOS_PER_DAY, TimeLiteral};
-use crate::model::json::{Issues, Located, did_you_mean, quote_list, type_name};
-use crate::model::rule_spec::ConditionSpec;
-use crate::people::TypeFamily;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Condition {
@@ -78,338 +75,105 @@ pub struct TimeRange {
     pub hi: Bound<i128>,
 }
 
-pub const TEXT_OPS: &[&str] = &[
-    "is",
-    "is_not",
-    "contains",
-    "not_contains",
-    "starts_with",
-    "not_starts_with",
-    "ends_with",
-    "not_ends_with",
-    "is_empty",
-    "is_not_empty",
-];
-pub const NUMBER_OPS: &[&str] =
-    &["is", "is_not", "greater_than", "less_than", "at_least", "at_most", "between", "is_empty", "is_not_empty"];
-pub const BOOL_OPS: &[&str] = &["is", "is_empty", "is_not_empty"];
-pub const TIME_OPS: &[&str] = &[
-    "is",
-    "is_not",
-    "before",
-    "on_or_before",
-    "after",
-    "on_or_after",
-    "between",
-    "in_past",
-    "in_future",
-    "is_empty",
-    "is_not_empty",
-];
-
-fn ops_of(family: TypeFamily) -> &'static [&'static str] {
-    match family {
-        TypeFamily::Text => TEXT_OPS,
-        TypeFamily::Number => NUMBER_OPS,
-        TypeFamily::Boolean => BOOL_OPS,
-        TypeFamily::Time => TIME_OPS,
-    }
-}
-
-/// The shape of operands an operator takes.
-#[derive(PartialEq, Eq)]
-enum Operands {
-    Values,
-    MinMax,
-    Days,
+/// An operator's operands as literals, read and checked by the model (`min ≤ max`, `days` in
+/// range, both ends of a time range of one kind).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Operand {
+    /// `value`/`values` of a string column, as written (lowercased here).
+    Texts(Vec<String>),
+    Numbers(Vec<Exact>),
+    Bools(Vec<bool>),
+    Times(Vec<TimeLiteral>),
+    /// `min` and `max` of a number column.
+    NumberRange(Exact, Exact),
+    /// `min` and `max` of a time column: both days or both instants.
+    TimeRange(TimeLiteral, TimeLiteral),
+    /// `days` of `in_past`/`in_future`.
+    Days(u32),
     None,
 }
 
-fn operands_of(op: &str) -> Operands {
-    match op {
-        "between" => Operands::MinMax,
-        "in_past" | "in_future" => Operands::Days,
-        "is_empty" | "is_not_empty" => Operands::None,
-        _ => Operands::Values,
-    }
-}
-
-/// What the compiler needs to know about the column a condition names.
-pub struct ColumnType<'a> {
-    pub index: usize,
+/// The operator, family and operands given to [`ColumnCondition::new`] do not go together: a
+/// bug of the caller, which checks them against the operator first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfit {
+    pub op: Operator,
     pub family: TypeFamily,
-    /// The Arrow type as read, for messages ("number (Int32)").
-    pub label: &'a str,
 }
 
-/// Compiles one condition; every problem goes to `issues` (and gives `None`).
-pub fn compile_condition(
-    spec: &ConditionSpec,
-    column: &ColumnType<'_>,
-    as_of_nanos: i128,
-    issues: &mut Issues,
-) -> Option<ColumnCondition> {
-    let ctx = Some(spec.context.as_str());
-    let op = spec.op.value.as_str();
-    if !check_operator_name(spec, issues) {
-        return None;
-    }
-    let allowed = ops_of(column.family);
-    if !allowed.contains(&op) {
-        issues.push_hint(
-            &spec.op.path,
-            ctx,
-            format!("operator `{op}` does not fit column `{}` of type {}", spec.field.value, column.label),
-            Some(format!("a {} column takes {}", column.family, quote_list(allowed))),
-        );
-        return None;
-    }
-    if !check_operands(spec, op, issues) {
-        return None;
-    }
-    let empty_op = op == "is_empty" || op == "is_not_empty";
-    let negate = op.starts_with("is_not") || op.starts_with("not_");
-    let (test, null_matches) = match column.family {
-        TypeFamily::Text => {
-            let text_op = match op {
-                "contains" | "not_contains" => TextOp::Contains,
-                "starts_with" | "not_starts_with" => TextOp::StartsWith,
-                "ends_with" | "not_ends_with" => TextOp::EndsWith,
-                "is_empty" | "is_not_empty" => TextOp::Empty,
-                _ => TextOp::Equals,
-            };
-            let needles = if empty_op {
-                Vec::new()
-            } else {
-                let values = spec.values.as_ref()?;
-                strings(values, ctx, issues)?.into_iter().map(str::to_lowercase).collect()
-            };
-            (Test::Text { op: text_op, needles }, empty_op)
+impl ColumnCondition {
+    /// The condition `op operand` on column `column` (an index into `Model::columns`) of
+    /// `family`; `as_of_nanos` anchors `in_past`/`in_future`.
+    pub fn new(
+        column: usize,
+        family: TypeFamily,
+        op: Operator,
+        operand: Operand,
+        as_of_nanos: i128,
+    ) -> Result<Self, Unfit> {
+        let unfit = Unfit { op, family };
+        if !op.fits(family) {
+            return Err(unfit);
         }
-        _ if empty_op => (Test::Never, true),
-        TypeFamily::Number => compile_number(spec, op, ctx, issues)?,
-        TypeFamily::Boolean => {
-            let values = spec.values.as_ref()?;
-            let mut bools = Vec::new();
-            for (i, v) in values.value.iter().enumerate() {
-                match v {
-                    Value::Bool(b) => bools.push(*b),
-                    other => {
-                        issues.push(
-                            &element_path(values, i),
-                            ctx,
-                            format!("expected true or false, found {}", type_name(other)),
-                        );
-                        return None;
-                    }
+        let (positive, negate) = match op.negates() {
+            Some(positive) => (positive, true),
+            None => (op, false),
+        };
+        let null_matches = match positive.null_answer(family) {
+            NullAnswer::No => false,
+            NullAnswer::Yes => true,
+            NullAnswer::AsZero => match &operand {
+                Operand::Numbers(values) => values.iter().any(|v| v.is_zero()),
+                Operand::Bools(values) => values.contains(&false),
+                _ => return Err(unfit),
+            },
+        };
+        let test = positive_test(positive, family, operand, as_of_nanos).ok_or(unfit)?;
+        Ok(Self { column, test, null_matches, negate })
+    }
+}
+
+/// The test of a positive operator; `None` when the operands do not fit it.
+fn positive_test(op: Operator, family: TypeFamily, operand: Operand, as_of: i128) -> Option<Test> {
+    let point = |v| (Bound::Included(v), Bound::Included(v));
+    Some(match op {
+        Operator::Is => match operand {
+            Operand::Texts(needles) => text(TextOp::Equals, &needles),
+            Operand::Numbers(values) => numbers(&values, point),
+            Operand::Bools(values) => Test::Bool(values),
+            Operand::Times(values) => times(&values, |incl, _| (incl, incl)),
+            _ => return None,
+        },
+        Operator::Contains => text(TextOp::Contains, &texts(operand)?),
+        Operator::StartsWith => text(TextOp::StartsWith, &texts(operand)?),
+        Operator::EndsWith => text(TextOp::EndsWith, &texts(operand)?),
+        Operator::GreaterThan => numbers(&exacts(operand)?, |v| (Bound::Excluded(v), Bound::Unbounded)),
+        Operator::LessThan => numbers(&exacts(operand)?, |v| (Bound::Unbounded, Bound::Excluded(v))),
+        Operator::AtLeast => numbers(&exacts(operand)?, |v| (Bound::Included(v), Bound::Unbounded)),
+        Operator::AtMost => numbers(&exacts(operand)?, |v| (Bound::Unbounded, Bound::Included(v))),
+        Operator::Before => times(&literals(operand)?, |_, excl| (Bound::Unbounded, excl)),
+        Operator::OnOrBefore => times(&literals(operand)?, |incl, _| (Bound::Unbounded, incl)),
+        Operator::After => times(&literals(operand)?, |_, excl| (excl, Bound::Unbounded)),
+        Operator::OnOrAfter => times(&literals(operand)?, |incl, _| (incl, Bound::Unbounded)),
+        Operator::Between => match operand {
+            Operand::NumberRange(lo, hi) => {
+                Test::Number(vec![NumberRange { lo: Bound::Included(lo), hi: Bound::Included(hi) }])
+            }
+            Operand::TimeRange(lo, hi) => {
+                let (lo_key, lo) = literal_bound(lo, true);
+                let (hi_key, hi) = literal_bound(hi, true);
+                if lo_key != hi_key {
+                    return None;
                 }
+                same_for_both(vec![TimeRange { key: lo_key, lo, hi }])
             }
-            // A null counts as false.
-            let null_matches = bools.contains(&false);
-            (Test::Bool(bools), null_matches)
-        }
-        TypeFamily::Time => compile_time(spec, op, as_of_nanos, ctx, issues)?,
-    };
-    Some(ColumnCondition { column: column.index, test, null_matches, negate })
-}
-
-/// Reports an operator no family has (with the nearest one); false when unknown.
-pub fn check_operator_name(spec: &ConditionSpec, issues: &mut Issues) -> bool {
-    let op = spec.op.value.as_str();
-    let mut all_ops: Vec<&str> = TEXT_OPS.iter().chain(NUMBER_OPS).chain(BOOL_OPS).chain(TIME_OPS).copied().collect();
-    all_ops.sort_unstable();
-    all_ops.dedup();
-    if all_ops.contains(&op) {
-        return true;
-    }
-    issues.push_hint(
-        &spec.op.path,
-        Some(&spec.context),
-        format!("unknown operator `{}`", crate::error::shorten(op)),
-        Some(
-            did_you_mean(op, &all_ops)
-                .unwrap_or_else(|| "docs/MODEL.md lists the operators of each column type".to_owned()),
-        ),
-    );
-    false
-}
-
-fn check_operands(spec: &ConditionSpec, op: &str, issues: &mut Issues) -> bool {
-    let ctx = Some(spec.context.as_str());
-    let wanted = operands_of(op);
-    let mut ok = true;
-    let mut reject = |present: bool, key: &str, path: &str| {
-        if present {
-            issues.push(path, ctx, format!("operator `{op}` does not take `{key}`"));
-            ok = false;
-        }
-    };
-    if wanted != Operands::Values
-        && let Some(v) = &spec.values
-    {
-        reject(true, if v.path.ends_with("/values") { "values" } else { "value" }, &v.path);
-    }
-    if wanted != Operands::MinMax {
-        reject(spec.min.is_some(), "min", &spec.path);
-        reject(spec.max.is_some(), "max", &spec.path);
-    }
-    if wanted != Operands::Days {
-        reject(spec.days.is_some(), "days", &spec.path);
-    }
-    let missing = match wanted {
-        Operands::Values if spec.values.is_none() => Some("`value` or `values`"),
-        Operands::MinMax if spec.min.is_none() || spec.max.is_none() => Some("`min` and `max`"),
-        Operands::Days if spec.days.is_none() => Some("`days`"),
-        _ => None,
-    };
-    if let Some(missing) = missing {
-        issues.push(&spec.path, ctx, format!("operator `{op}` needs {missing}"));
-        ok = false;
-    }
-    ok
-}
-
-fn element_path(values: &Located<Vec<Value>>, i: usize) -> String {
-    if values.path.ends_with("/values") { format!("{}/{i}", values.path) } else { values.path.clone() }
-}
-
-fn strings<'v>(values: &'v Located<Vec<Value>>, ctx: Option<&str>, issues: &mut Issues) -> Option<Vec<&'v str>> {
-    let mut out = Vec::new();
-    let mut ok = true;
-    for (i, v) in values.value.iter().enumerate() {
-        match v {
-            Value::String(s) => out.push(s.as_str()),
-            other => {
-                issues.push(&element_path(values, i), ctx, format!("expected a string, found {}", type_name(other)));
-                ok = false;
-            }
-        }
-    }
-    ok.then_some(out)
-}
-
-fn number(value: &Value, path: &str, ctx: Option<&str>, issues: &mut Issues) -> Option<Exact> {
-    match value {
-        Value::Number(n) => Exact::from_json(n).or_else(|| {
-            issues.push_hint(
-                path,
-                ctx,
-                format!("number {} is out of range: its exponent is too large", crate::error::shorten(&n.to_string())),
-                Some("write it with a smaller exponent"),
-            );
-            None
-        }),
-        other => {
-            issues.push(path, ctx, format!("expected a number, found {}", type_name(other)));
-            None
-        }
-    }
-}
-
-fn compile_number(spec: &ConditionSpec, op: &str, ctx: Option<&str>, issues: &mut Issues) -> Option<(Test, bool)> {
-    if op == "between" {
-        let (min, max) = (spec.min.as_ref()?, spec.max.as_ref()?);
-        let lo = number(&min.value, &min.path, ctx, issues);
-        let hi = number(&max.value, &max.path, ctx, issues);
-        let (lo, hi) = (lo?, hi?);
-        if lo.compare(hi).is_gt() {
-            issues.push(
-                &max.path,
-                ctx,
-                format!("`between` needs min ≤ max, found min {} > max {}", min.value, max.value),
-            );
-            return None;
-        }
-        let range = NumberRange { lo: Bound::Included(lo), hi: Bound::Included(hi) };
-        return Some((Test::Number(vec![range]), false));
-    }
-    let values = spec.values.as_ref()?;
-    let mut numbers = Vec::new();
-    for (i, v) in values.value.iter().enumerate() {
-        numbers.push(number(v, &element_path(values, i), ctx, issues));
-    }
-    let numbers: Vec<Exact> = numbers.into_iter().collect::<Option<_>>()?;
-    let ranges = numbers
-        .iter()
-        .map(|&v| match op {
-            "greater_than" => NumberRange { lo: Bound::Excluded(v), hi: Bound::Unbounded },
-            "less_than" => NumberRange { lo: Bound::Unbounded, hi: Bound::Excluded(v) },
-            "at_least" => NumberRange { lo: Bound::Included(v), hi: Bound::Unbounded },
-            "at_most" => NumberRange { lo: Bound::Unbounded, hi: Bound::Included(v) },
-            _ => NumberRange { lo: Bound::Included(v), hi: Bound::Included(v) },
-        })
-        .collect();
-    // `is`/`is_not`: a null counts as 0. Comparisons: a null never matches.
-    let null_matches = matches!(op, "is" | "is_not") && numbers.iter().any(|n| n.is_zero());
-    Some((Test::Number(ranges), null_matches))
-}
-
-fn time_literal(value: &Value, path: &str, ctx: Option<&str>, issues: &mut Issues) -> Option<TimeLiteral> {
-    let parsed = value.as_str().and_then(TimeLiteral::parse);
-    if parsed.is_none() {
-        issues.push(
-            path,
-            ctx,
-            format!(
-                "expected a date \"YYYY-MM-DD\" or an RFC 3339 instant such as \"2026-11-01T12:00:00Z\", found {}",
-                crate::error::shorten(&value.to_string())
-            ),
-        );
-    }
-    parsed
-}
-
-fn literal_bound(lit: TimeLiteral, inclusive: bool) -> (TimeKey, Bound<i128>) {
-    let (key, v) = match lit {
-        TimeLiteral::Day(d) => (TimeKey::Day, i128::from(d)),
-        TimeLiteral::Instant(ns) => (TimeKey::Instant, ns),
-    };
-    (key, if inclusive { Bound::Included(v) } else { Bound::Excluded(v) })
-}
-
-fn compile_time(
-    spec: &ConditionSpec,
-    op: &str,
-    as_of: i128,
-    ctx: Option<&str>,
-    issues: &mut Issues,
-) -> Option<(Test, bool)> {
-    let same = |ranges: Vec<TimeRange>| Test::Time { for_dates: ranges.clone(), for_timestamps: ranges };
-    match op {
-        "between" => {
-            let (min, max) = (spec.min.as_ref()?, spec.max.as_ref()?);
-            let lo = time_literal(&min.value, &min.path, ctx, issues);
-            let hi = time_literal(&max.value, &max.path, ctx, issues);
-            let (lo, hi) = (lo?, hi?);
-            let (lo_key, lo_bound) = literal_bound(lo, true);
-            let (hi_key, hi_bound) = literal_bound(hi, true);
-            if lo_key != hi_key {
-                issues.push(&spec.path, ctx, "`min` and `max` must both be dates or both be instants");
-                return None;
-            }
-            if lo.as_nanos() > hi.as_nanos() {
-                issues.push(
-                    &max.path,
-                    ctx,
-                    format!("`between` needs min ≤ max, found min {} > max {}", min.value, max.value),
-                );
-                return None;
-            }
-            Some((same(vec![TimeRange { key: lo_key, lo: lo_bound, hi: hi_bound }]), false))
-        }
-        "in_past" | "in_future" => {
-            let days = spec.days.as_ref()?;
-            let Some(n) = days.value.as_u64().filter(|n| *n <= 1_000_000) else {
-                issues.push(
-                    &days.path,
-                    ctx,
-                    format!("`days` must be a whole number from 0 to 1000000, found {}", days.value),
-                );
-                return None;
-            };
-            let n = i128::from(n);
+            _ => return None,
+        },
+        Operator::InPast | Operator::InFuture => {
+            let Operand::Days(days) = operand else { return None };
+            let n = i128::from(days);
             let as_of_day = as_of.div_euclid(NANOS_PER_DAY);
-            let (day_lo, day_hi, ns_lo, ns_hi) = if op == "in_past" {
+            let (day_lo, day_hi, ns_lo, ns_hi) = if op == Operator::InPast {
                 (as_of_day - n, as_of_day, as_of - n * NANOS_PER_DAY, as_of)
             } else {
                 (as_of_day, as_of_day + n, as_of, as_of + n * NANOS_PER_DAY)
@@ -418,33 +182,75 @@ fn compile_time(
                 vec![TimeRange { key: TimeKey::Day, lo: Bound::Included(day_lo), hi: Bound::Included(day_hi) }];
             let for_timestamps =
                 vec![TimeRange { key: TimeKey::Instant, lo: Bound::Included(ns_lo), hi: Bound::Included(ns_hi) }];
-            Some((Test::Time { for_dates, for_timestamps }, false))
+            Test::Time { for_dates, for_timestamps }
         }
-        _ => {
-            let values = spec.values.as_ref()?;
-            let mut literals = Vec::new();
-            for (i, v) in values.value.iter().enumerate() {
-                literals.push(time_literal(v, &element_path(values, i), ctx, issues));
-            }
-            let literals: Vec<TimeLiteral> = literals.into_iter().collect::<Option<_>>()?;
-            let ranges = literals
-                .into_iter()
-                .map(|lit| {
-                    let (key, incl) = literal_bound(lit, true);
-                    let (_, excl) = literal_bound(lit, false);
-                    let (lo, hi) = match op {
-                        "before" => (Bound::Unbounded, excl),
-                        "on_or_before" => (Bound::Unbounded, incl),
-                        "after" => (excl, Bound::Unbounded),
-                        "on_or_after" => (incl, Bound::Unbounded),
-                        _ => (incl, incl),
-                    };
-                    TimeRange { key, lo, hi }
-                })
-                .collect();
-            // Marketo: `before` and `on_or_before` also match people with no value.
-            let null_matches = matches!(op, "before" | "on_or_before");
-            Some((same(ranges), null_matches))
-        }
-    }
+        Operator::IsEmpty => match (family, operand) {
+            (TypeFamily::Text, Operand::None) => text(TextOp::Empty, &[]),
+            // Only a string can be empty without being null.
+            (TypeFamily::Number | TypeFamily::Boolean | TypeFamily::Time, Operand::None) => Test::Never,
+            _ => return None,
+        },
+        // Negations are tested as their positive operator (`ColumnCondition::new`).
+        Operator::IsNot
+        | Operator::NotContains
+        | Operator::NotStartsWith
+        | Operator::NotEndsWith
+        | Operator::IsNotEmpty => return None,
+    })
+}
+
+fn text(op: TextOp, needles: &[String]) -> Test {
+    Test::Text { op, needles: needles.iter().map(|n| n.to_lowercase()).collect() }
+}
+
+fn texts(operand: Operand) -> Option<Vec<String>> {
+    if let Operand::Texts(values) = operand { Some(values) } else { None }
+}
+
+fn exacts(operand: Operand) -> Option<Vec<Exact>> {
+    if let Operand::Numbers(values) = operand { Some(values) } else { None }
+}
+
+fn literals(operand: Operand) -> Option<Vec<TimeLiteral>> {
+    if let Operand::Times(values) = operand { Some(values) } else { None }
+}
+
+fn numbers(values: &[Exact], range: impl Fn(Exact) -> (Bound<Exact>, Bound<Exact>)) -> Test {
+    Test::Number(
+        values
+            .iter()
+            .map(|&v| {
+                let (lo, hi) = range(v);
+                NumberRange { lo, hi }
+            })
+            .collect(),
+    )
+}
+
+/// One range per literal: `range(inclusive bound, exclusive bound)` gives its (lo, hi).
+fn times(values: &[TimeLiteral], range: impl Fn(Bound<i128>, Bound<i128>) -> (Bound<i128>, Bound<i128>)) -> Test {
+    same_for_both(
+        values
+            .iter()
+            .map(|&lit| {
+                let (key, incl) = literal_bound(lit, true);
+                let (_, excl) = literal_bound(lit, false);
+                let (lo, hi) = range(incl, excl);
+                TimeRange { key, lo, hi }
+            })
+            .collect(),
+    )
+}
+
+/// A time test that date and timestamp columns answer alike.
+fn same_for_both(ranges: Vec<TimeRange>) -> Test {
+    Test::Time { for_dates: ranges.clone(), for_timestamps: ranges }
+}
+
+fn literal_bound(lit: TimeLiteral, inclusive: bool) -> (TimeKey, Bound<i128>) {
+    let (key, v) = match lit {
+        TimeLiteral::Day(d) => (TimeKey::Day, i128::from(d)),
+        TimeLiteral::Instant(ns) => (TimeKey::Instant, ns),
+    };
+    (key, if inclusive { Bound::Included(v) } else { Bound::Excluded(v) })
 }

@@ -1,27 +1,31 @@
-//! Vectorised evaluation of one [`ColumnCondition`] over one batch [`Column`].
+//! Vectorised evaluation of one [`ColumnCondition`] over one batch [`Column`]: the dispatch by
+//! test and column, and the bit helpers every kernel shares. The family parts are [`text`] (once
+//! per dictionary value, then gathered by key), [`number`] and [`time`] (bounds moved into the
+//! column's units, then a tight loop over the values buffer); booleans are a bitmap already.
+//! Nulls are folded in last, from the validity bitmap, then the negation.
 //!
-//! String tests on a dictionary-encoded column run once per dictionary value and are then
-//! gathered by key; every other test is a tight loop over the values buffer. Nulls are folded in
-//! last, from the validity bitmap.
+//! The tests of each family's operators sit in its file; the tests here are the shared ones
+//! (negation and nulls, for every operator on every family).
 
-use std::ops::Bound;
+mod number;
+mod text;
+mod time;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::Int32Type;
-use arrow_array::{Array, ArrayAccessor, ArrayRef, DictionaryArray};
+use arrow_array::Array;
 use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer};
-use arrow_schema::{ArrowError, DataType};
+use arrow_schema::ArrowError;
 
 use super::column::Column;
-use super::condition::{ColumnCondition, NumberRange, Test, TextOp, TimeKey, TimeRange};
-use super::value::{Ratio, integer_range};
+use super::condition::{ColumnCondition, Test};
+use number::{FloatRange, int_bounds, range_in, within_i32};
+use time::time_bounds;
 
 /// Evaluates `condition` on `column`: one bit per row.
 pub fn evaluate(condition: &ColumnCondition, column: &Column) -> Result<BooleanBuffer, ArrowError> {
     let len = column.len();
     let (positive, nulls) = match (&condition.test, column) {
         (Test::Text { op, needles }, Column::Text(array)) => {
-            return text(array, *op, needles, condition);
+            return text::text(array, *op, needles, condition);
         }
         (Test::Never, c) => (BooleanBuffer::new_unset(len), nulls_of(c)),
         (Test::Number(ranges), Column::Int32(a)) => {
@@ -77,7 +81,11 @@ pub fn evaluate(condition: &ColumnCondition, column: &Column) -> Result<BooleanB
 }
 
 /// Folds nulls and negation into the positive test's bits.
-fn finish(positive: BooleanBuffer, nulls: Option<&NullBuffer>, condition: &ColumnCondition) -> BooleanBuffer {
+pub(super) fn finish(
+    positive: BooleanBuffer,
+    nulls: Option<&NullBuffer>,
+    condition: &ColumnCondition,
+) -> BooleanBuffer {
     let with_nulls = match nulls {
         Some(valid) if valid.null_count() > 0 => {
             let valid = valid.inner();
@@ -131,7 +139,7 @@ fn in_ranges<T: PartialOrd + Copy>(values: &[T], bounds: &[(T, T)]) -> BooleanBu
 /// One bit per value, `test(value)`, packed 64 to a word. Iterating fixed-size chunks of the
 /// slice (no per-row index or bounds check) lets the compiler vectorise the tests; arrow's
 /// `collect_bool` calls an index closure per row and does not.
-fn bits_where<T: Copy>(values: &[T], test: impl Fn(T) -> bool) -> BooleanBuffer {
+pub(super) fn bits_where<T: Copy>(values: &[T], test: impl Fn(T) -> bool) -> BooleanBuffer {
     let pack = |chunk: &[T]| chunk.iter().enumerate().fold(0u64, |word, (j, &v)| word | (u64::from(test(v)) << j));
     let chunks = values.chunks_exact(64);
     let rest = chunks.remainder();
@@ -143,168 +151,146 @@ fn bits_where<T: Copy>(values: &[T], test: impl Fn(T) -> bool) -> BooleanBuffer 
     BooleanBuffer::new(Buffer::from_vec(words), 0, values.len())
 }
 
-/// The part of an inclusive `i64` range that `i32` values can reach (`None` when it lies
-/// wholly outside, as in [`within_i64`]).
-fn within_i32((lo, hi): (i64, i64)) -> Option<(i32, i32)> {
-    let (min, max) = (i64::from(i32::MIN), i64::from(i32::MAX));
-    if lo > max || hi < min {
-        return None;
+/// 2026-11-01T12:00:00Z, the as-of time of the kernel tests.
+#[cfg(test)]
+const AS_OF: i128 = 1_793_534_400 * 1_000_000_000;
+
+/// `op operand` compiled for `array`'s family and evaluated on it: one answer per row, nulls
+/// included.
+#[cfg(test)]
+fn answers(op: super::Operator, operand: super::Operand, array: &arrow_array::ArrayRef) -> Vec<bool> {
+    let family = super::family_of(array.data_type()).expect("a type rules can use");
+    let condition = ColumnCondition::new(0, family, op, operand, AS_OF).expect("operands that fit the operator");
+    let column = Column::new(array, family).expect("a column of its family");
+    evaluate(&condition, &column).expect("the test runs on its family").iter().collect()
+}
+
+/// [`answers`] of `op operand` on each of `arrays` (one family in several encodings or units),
+/// which must all agree: their common answer.
+#[cfg(test)]
+fn agreed(op: super::Operator, operand: &super::Operand, arrays: &[arrow_array::ArrayRef]) -> Vec<bool> {
+    let mut all = arrays.iter().map(|a| (a.data_type().clone(), answers(op, operand.clone(), a)));
+    let (first_type, first) = all.next().expect("at least one array");
+    for (data_type, other) in all {
+        assert_eq!(other, first, "{op} {operand:?}: {data_type} disagrees with {first_type}");
     }
-    Some((lo.max(min) as i32, hi.min(max) as i32))
+    first
 }
 
-/// A float range with its bounds made comparable without branching: an unbounded side is an
-/// inclusive infinity, which NaN still fails (every comparison with NaN is false).
-struct FloatRange {
-    lo: f64,
-    lo_included: bool,
-    hi: f64,
-    hi_included: bool,
-}
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
 
-impl FloatRange {
-    fn new(range: &NumberRange) -> Self {
-        let side = |bound: Bound<&super::value::Exact>, unbounded: f64| match bound {
-            Bound::Included(e) => (e.to_f64(), true),
-            Bound::Excluded(e) => (e.to_f64(), false),
-            Bound::Unbounded => (unbounded, true),
-        };
-        let (lo, lo_included) = side(range.lo.as_ref(), f64::NEG_INFINITY);
-        let (hi, hi_included) = side(range.hi.as_ref(), f64::INFINITY);
-        Self { lo, lo_included, hi, hi_included }
-    }
-
-    #[inline]
-    // Branch-free, so the comparisons vectorise; bounds are exact values, compared exactly.
-    #[allow(clippy::needless_bitwise_bool, clippy::float_cmp)]
-    fn holds(&self, v: f64) -> bool {
-        ((v > self.lo) | (self.lo_included & (v == self.lo))) & ((v < self.hi) | (self.hi_included & (v == self.hi)))
-    }
-}
-
-fn range_in(range: &NumberRange, scale: i32) -> Option<(i128, i128)> {
-    integer_range(range.lo.map(|e| e.scaled(scale)), range.hi.map(|e| e.scaled(scale)))
-}
-
-fn int_bounds(range: &NumberRange, scale: i32) -> Option<(i64, i64)> {
-    within_i64(range_in(range, scale)?)
-}
-
-/// The part of an inclusive range that `i64` values can reach; `None` when it lies wholly
-/// outside (clamping such a range would wrongly match `i64::MAX` or `i64::MIN`).
-fn within_i64((lo, hi): (i128, i128)) -> Option<(i64, i64)> {
-    let (min, max) = (i128::from(i64::MIN), i128::from(i64::MAX));
-    if lo > max || hi < min {
-        return None;
-    }
-    Some((lo.max(min) as i64, hi.min(max) as i64))
-}
-
-/// The range in the column's own units. A day range `[lo, hi]` becomes the instants from the
-/// start of day `lo` to the end of day `hi` (a value's day is its floor division by the day),
-/// so the kernel compares raw values and never divides.
-fn time_bounds(range: &TimeRange, nanos_per_unit: i64) -> Option<(i64, i64)> {
-    let (lo, hi) = match range.key {
-        TimeKey::Day => {
-            let per_day = i128::from(super::column::NANOS_PER_DAY / nanos_per_unit);
-            let day_range = integer_range(range.lo.map(|v| Ratio::new(v, 1)), range.hi.map(|v| Ratio::new(v, 1)))?;
-            (day_range.0.saturating_mul(per_day), day_range.1.saturating_add(1).saturating_mul(per_day) - 1)
-        }
-        TimeKey::Instant => {
-            let den = i128::from(nanos_per_unit);
-            integer_range(range.lo.map(|v| Ratio::new(v, den)), range.hi.map(|v| Ratio::new(v, den)))?
-        }
+    use arrow_array::types::Int32Type;
+    use arrow_array::{
+        ArrayRef, BooleanArray, Date32Array, DictionaryArray, Float64Array, Int32Array, StringArray,
+        TimestampMicrosecondArray,
     };
-    within_i64((lo, hi))
-}
 
-/// Lowercases `s` into `scratch` (ASCII fast path) and tests it.
-fn text_matches(s: &str, op: TextOp, needles: &[String], scratch: &mut String) -> bool {
-    if op == TextOp::Empty {
-        return s.is_empty();
-    }
-    // ASCII text lowercases byte by byte, so equality and affixes compare without a copy (a
-    // needle with non-ASCII bytes then never matches, as it should not).
-    if s.is_ascii() && op != TextOp::Contains {
-        let h = s.as_bytes();
-        return needles.iter().any(|n| {
-            let n = n.as_bytes();
-            match op {
-                TextOp::Equals => h.eq_ignore_ascii_case(n),
-                TextOp::StartsWith => h.len() >= n.len() && h[..n.len()].eq_ignore_ascii_case(n),
-                _ => h.len() >= n.len() && h[h.len() - n.len()..].eq_ignore_ascii_case(n),
-            }
-        });
-    }
-    scratch.clear();
-    if s.is_ascii() {
-        scratch.push_str(s);
-        scratch.make_ascii_lowercase();
-    } else {
-        scratch.push_str(&s.to_lowercase());
-    }
-    let s = scratch.as_str();
-    needles.iter().any(|n| match op {
-        TextOp::Equals => s == n,
-        TextOp::Contains => s.contains(n.as_str()),
-        TextOp::StartsWith => s.starts_with(n.as_str()),
-        TextOp::EndsWith => s.ends_with(n.as_str()),
-        TextOp::Empty => false,
-    })
-}
+    use super::answers;
+    use crate::rule::operator::NullAnswer;
+    use crate::rule::value::{Exact, TimeLiteral};
+    use crate::rule::{Operand, Operands, Operator, TypeFamily, family_of};
 
-#[allow(clippy::needless_pass_by_value)] // string arrays are passed as `&StringArray`, a Copy reference
-fn per_value<'a, A: ArrayAccessor<Item = &'a str>>(array: A, op: TextOp, needles: &[String]) -> BooleanBuffer {
-    let mut scratch = String::new();
-    BooleanBuffer::collect_bool(array.len(), |i| text_matches(array.value(i), op, needles, &mut scratch))
-}
+    fn exact(text: &str) -> Exact {
+        Exact::parse(text).expect("a number")
+    }
 
-/// The positive test over a plain (non-dictionary) string array.
-fn plain_text(array: &dyn Array, op: TextOp, needles: &[String]) -> Result<BooleanBuffer, ArrowError> {
-    Ok(match array.data_type() {
-        DataType::Utf8 => per_value(array.as_string::<i32>(), op, needles),
-        DataType::LargeUtf8 => per_value(array.as_string::<i64>(), op, needles),
-        DataType::Utf8View => per_value(array.as_string_view(), op, needles),
-        _ => {
-            let cast = arrow_cast::cast(array, &DataType::Utf8View)?;
-            per_value(cast.as_string_view(), op, needles)
+    /// A column of each family, the second row null in each.
+    fn samples() -> Vec<ArrayRef> {
+        let day: i32 = 20_758; // 2026-11-01
+        let micros = |d: i32| i64::from(d) * 86_400_000_000;
+        let keys = Int32Array::from(vec![Some(0), None, Some(1), Some(2)]);
+        let values = StringArray::from(vec![Some("ab"), Some("AB c"), None]);
+        vec![
+            Arc::new(StringArray::from(vec![Some("ab"), None, Some("AB c"), Some("")])),
+            Arc::new(DictionaryArray::<Int32Type>::try_new(keys, Arc::new(values)).expect("keys in range")),
+            Arc::new(Int32Array::from(vec![Some(0), None, Some(5), Some(11)])),
+            Arc::new(Float64Array::from(vec![Some(0.0), None, Some(5.5), Some(f64::NAN)])),
+            Arc::new(BooleanArray::from(vec![Some(true), None, Some(false)])),
+            Arc::new(Date32Array::from(vec![Some(day - 40), None, Some(day), Some(day + 10)])),
+            Arc::new(
+                TimestampMicrosecondArray::from(vec![Some(micros(day - 40)), None, Some(micros(day) + 1), Some(0)])
+                    .with_timezone("UTC"),
+            ),
+        ]
+    }
+
+    /// Operands that fit `op` on `family`; numbers include 0, so `is` answers a null with a match.
+    fn operand(op: Operator, family: TypeFamily) -> Operand {
+        match op.operands() {
+            Operands::None => Operand::None,
+            Operands::Days => Operand::Days(30),
+            Operands::MinMax => match family {
+                TypeFamily::Time => Operand::TimeRange(TimeLiteral::Day(20_700), TimeLiteral::Day(20_760)),
+                _ => Operand::NumberRange(exact("1"), exact("10")),
+            },
+            Operands::Values => match family {
+                TypeFamily::Text => Operand::Texts(vec!["AB".into(), "x".into()]),
+                TypeFamily::Number => Operand::Numbers(vec![exact("0"), exact("5.5")]),
+                TypeFamily::Boolean => Operand::Bools(vec![true]),
+                TypeFamily::Time => Operand::Times(vec![TimeLiteral::Day(20_758)]),
+            },
         }
-    })
-}
-
-fn text(
-    array: &ArrayRef,
-    op: TextOp,
-    needles: &[String],
-    condition: &ColumnCondition,
-) -> Result<BooleanBuffer, ArrowError> {
-    if let DataType::Dictionary(key, _) = array.data_type() {
-        let dict: DictionaryArray<Int32Type> = if **key == DataType::Int32 {
-            array.as_dictionary::<Int32Type>().clone()
-        } else {
-            let target = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
-            arrow_cast::cast(array, &target)?.as_dictionary::<Int32Type>().clone()
-        };
-        let values = dict.values();
-        // One answer per dictionary value, nulls and negation included, then gathered by key.
-        let value_positive = plain_text(values.as_ref(), op, needles)?;
-        let value_answers = finish(value_positive, values.logical_nulls().as_ref(), condition);
-        let null_answer = condition.null_matches != condition.negate;
-        let keys = dict.keys();
-        // A key beyond the dictionary (only a corrupt file has one) reads as null: it maps to
-        // the table's last entry.
-        let mut table: Vec<bool> = value_answers.iter().collect();
-        table.push(null_answer);
-        let last = (table.len() - 1) as u32;
-        let answers = bits_where(keys.values(), |k| table[(k as u32).min(last) as usize]);
-        return Ok(match keys.nulls() {
-            Some(valid) if valid.null_count() > 0 => {
-                let valid = valid.inner();
-                if null_answer { &answers | &!valid } else { &answers & valid }
-            }
-            _ => answers,
-        });
     }
-    let positive = plain_text(array.as_ref(), op, needles)?;
-    Ok(finish(positive, array.logical_nulls().as_ref(), condition))
+
+    #[test]
+    fn a_negated_operator_answers_the_opposite_of_its_positive_on_every_row() {
+        let mut checked = 0;
+        for array in samples() {
+            let family = family_of(array.data_type()).unwrap();
+            for op in Operator::of(family) {
+                let Some(positive) = op.negates() else { continue };
+                let negated = answers(op, operand(op, family), &array);
+                let expected: Vec<bool> =
+                    answers(positive, operand(positive, family), &array).iter().map(|a| !a).collect();
+                assert_eq!(negated, expected, "{op} on {}", array.data_type());
+                checked += 1;
+            }
+        }
+        // is_not and is_not_empty on 7 columns but booleans (no is_not), not_* on the 2 string ones.
+        assert_eq!(checked, 6 + 7 + 2 * 3);
+    }
+
+    #[test]
+    fn a_null_gets_the_operators_null_answer_negated_if_it_is_a_negation() {
+        for array in samples() {
+            let family = family_of(array.data_type()).unwrap();
+            for op in Operator::of(family) {
+                let operand = operand(op, family);
+                let matches = match op.null_answer(family) {
+                    NullAnswer::No => false,
+                    NullAnswer::Yes => true,
+                    // The operands above hold the family's zero for numbers, not for booleans.
+                    NullAnswer::AsZero => family == TypeFamily::Number,
+                };
+                let expected = matches != op.negates().is_some();
+                assert_eq!(answers(op, operand, &array)[1], expected, "{op} on a null {}", array.data_type());
+            }
+        }
+    }
+
+    #[test]
+    fn booleans() {
+        let flags: ArrayRef = Arc::new(BooleanArray::from(vec![Some(true), None, Some(false)]));
+        let is = |values: Vec<bool>| answers(Operator::Is, Operand::Bools(values), &flags);
+        assert_eq!(is(vec![true]), [true, false, false]);
+        // A null counts as false.
+        assert_eq!(is(vec![false]), [false, true, true]);
+        assert_eq!(is(vec![true, false]), [true, true, true]);
+        assert_eq!(answers(Operator::IsEmpty, Operand::None, &flags), [false, true, false]);
+        assert_eq!(answers(Operator::IsNotEmpty, Operand::None, &flags), [true, false, true]);
+    }
+
+    #[test]
+    fn operands_that_do_not_fit_are_refused() {
+        use crate::rule::ColumnCondition;
+        let new = |family, op, operand| ColumnCondition::new(0, family, op, operand, super::AS_OF).is_ok();
+        assert!(new(TypeFamily::Number, Operator::AtLeast, Operand::Numbers(vec![exact("1")])));
+        assert!(!new(TypeFamily::Boolean, Operator::IsNot, Operand::Bools(vec![true])));
+        assert!(!new(TypeFamily::Number, Operator::AtLeast, Operand::Texts(vec!["1".into()])));
+        assert!(!new(TypeFamily::Text, Operator::IsEmpty, Operand::Days(3)));
+        let mixed = Operand::TimeRange(TimeLiteral::Day(1), TimeLiteral::Instant(0));
+        assert!(!new(TypeFamily::Time, Operator::Between, mixed));
+    }
 }

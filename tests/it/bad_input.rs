@@ -52,11 +52,11 @@ fn model_json_errors() {
                 set(m, "/users/0/admin", json!("yes"));
             })
             .line(&[
-                "`segments` must be a list, found a string",
+                "`segments` must be a list, found the string \"x\"",
                 "segmentation `industry`",
                 "(/segmentations/0/segments)",
             ])
-            .line(&["`admin` must be true or false, found a string", "(/users/0/admin)"])
+            .line(&["`admin` must be true or false, found the string \"yes\"", "(/users/0/admin)"])
             .errors(2),
         run("more_wrong_json_types")
             .model(|m| {
@@ -66,7 +66,7 @@ fn model_json_errors() {
                 set(m, "/segmentations/3/segments/0/name", json!(["x"]));
                 set(m, "/workspaces/1/partitions", json!(["emea", 7]));
             })
-            .line(&["`name` must be a string, found a number", "(/groups/0/name)"])
+            .line(&["`name` must be a string, found the number 3", "(/groups/0/name)"])
             .line(&[
                 "`shares` must be a list, found an object",
                 "segmentation `region_tier`",
@@ -78,11 +78,11 @@ fn model_json_errors() {
                 "(/segmentations/0/segments/1/rule)",
             ])
             .line(&["`name` must be a string, found a list", "segment `engaged`", "(/segmentations/3/segments/0/name)"])
-            .line(&["expected an id string, found a number", "(/workspaces/1/partitions/1)"])
+            .line(&["expected an id string, found the number 7", "(/workspaces/1/partitions/1)"])
             .errors(5),
         run("an_entry_with_a_shape_error_is_not_reported_again_as_unknown")
             .model(|m| set(m, "/users/1/workspaces", json!(5)))
-            .line(&["`workspaces` must be a list of ids or \"all\", found a number", "(/users/1/workspaces)"])
+            .line(&["`workspaces` must be a list of ids or \"all\", found the number 5", "(/users/1/workspaces)"])
             .errors(1),
         run("unknown_key_with_suggestion")
             .model(|m| {
@@ -221,7 +221,7 @@ fn model_json_errors() {
                 "segmentation `industry`",
                 "(/segmentations/0/status)",
             ])
-            .line(&["`status` must be a string, found a boolean", "(/segmentations/1/status)"])
+            .line(&["`status` must be a string, found true", "(/segmentations/1/status)"])
             .errors(2),
         run("no_workspaces")
             .model(|m| {
@@ -351,7 +351,7 @@ fn model_rule_errors() {
             .model(|m| set(m, "/segmentations/0/segments/0/rule/op", json!("resembles")))
             .line(&[
                 "unknown operator `resembles`",
-                "docs/MODEL.md lists the operators",
+                "column `industry` of type string (Utf8) takes `is`, `is_not`, `contains`",
                 "(/segmentations/0/segments/0/rule/op)",
             ])
             .errors(1),
@@ -394,17 +394,19 @@ fn model_rule_errors() {
                 set(m, "/segmentations/2/segments/2/rule/value", json!(20_260_630));
             })
             .line(&[
-                "expected a number, found a string",
+                "`at_least` on column `lead_score` of type number (Int32) needs a number, found the string \"80\"",
+                "write the number without quotes: 80",
                 "segment `hot`",
                 "(/segmentations/1/segments/1/rule/filters/0/value)",
             ])
-            .line(&["expected true or false, found a string", "(/segmentations/1/segments/1/rule/filters/2/value)"])
+            .line(&["`is` on column `email_opt_in` of type boolean (Boolean) needs true or false, found the string \"yes\"", "(/segmentations/1/segments/1/rule/filters/2/value)"])
             .line(&[
-                "expected a string, found a number",
+                "`is` on column `country` of type string (Utf8) needs a string, found the number 3",
+                "write it in quotes: \"3\"",
                 "segment `dach`",
                 "(/segmentations/2/segments/0/rule/values/1)",
             ])
-            .line(&["expected a date", "20260630", "(/segmentations/2/segments/2/rule/value)"])
+            .line(&["`after` on column `created_at`", "needs a date", "found the number 20260630", "(/segmentations/2/segments/2/rule/value)"])
             .errors(4),
         run("operands_that_do_not_fit_the_operator")
             .model(|m| {
@@ -423,9 +425,9 @@ fn model_rule_errors() {
                 set(m, "/segmentations/2/segments/0/rule/values", json!([]));
             })
             .line(&["operator `in_past` needs `days`", "(/segmentations/2/segments/2/rule)"])
-            .line(&["operator `is_empty` does not take `value`", "(/segmentations/1/segments/3/rule/value)"])
+            .line(&["operator `is_empty` does not take `value`", "`is_empty` takes no operand: remove `value`", "(/segmentations/1/segments/3/rule/value)"])
             .line(&["give `value` or `values`, not both", "(/segmentations/0/segments/2/rule)"])
-            .line(&["`days` must be a whole number", "found -1", "(/segmentations/3/segments/0/rule/days)"])
+            .line(&["`in_past` on column `last_activity`", "`days` must be a whole number", "found the number -1", "(/segmentations/3/segments/0/rule/days)"])
             .line(&["`values` needs at least one value", "segment `dach`", "(/segmentations/2/segments/0/rule/values)"])
             .errors(5),
         run("empty_all_any_and_filters")
@@ -485,19 +487,19 @@ fn model_rule_errors() {
                 );
             })
             .line(&[
-                "expected a date",
+                "needs a date \"YYYY-MM-DD\" or an RFC 3339 instant",
                 "\"2026-13-01\"",
                 "segment `recent`",
                 "(/segmentations/2/segments/2/rule/value)",
             ])
             .line(&[
-                "expected a date",
+                "needs a date \"YYYY-MM-DD\" or an RFC 3339 instant",
                 "\"yesterday\"",
                 "segment `cold`",
                 "(/segmentations/1/segments/2/rule/any/1/value)",
             ])
-            .line(&["expected a date", "\"2026-11-01T25:00:00Z\"", "(/segmentations/3/segments/0/rule/value)"])
-            .line(&["expected a date", "\"2026-02-30\"", "(/segmentations/1/segments/1/rule/filters/1/value)"])
+            .line(&["needs a date \"YYYY-MM-DD\" or an RFC 3339 instant", "\"2026-11-01T25:00:00Z\"", "(/segmentations/3/segments/0/rule/value)"])
+            .line(&["needs a date \"YYYY-MM-DD\" or an RFC 3339 instant", "found the string \"2026-02-30\"", "there is no such day in the calendar", "(/segmentations/1/segments/1/rule/filters/1/value)"])
             .errors(4),
         run("between_with_min_above_max")
             .model(|m| {
@@ -517,9 +519,9 @@ fn model_rule_errors() {
                     json!({"field": "created_at", "op": "between", "min": "2026-01-01", "max": "2026-06-01T00:00:00Z"}),
                 );
             })
-            .line(&["`between` needs min ≤ max", "segment `rev`", "(/segmentations/0/segments/3/rule/max)"])
-            .line(&["`between` needs min ≤ max", "segment `engaged`", "(/segmentations/3/segments/0/rule/max)"])
-            .line(&["`min` and `max` must both be dates or both be instants", "(/segmentations/2/segments/2/rule)"])
+            .line(&["`between` on column `annual_revenue` of type number (Decimal128(18, 2)) needs min ≤ max, found min 10 > max 1", "segment `rev`", "(/segmentations/0/segments/3/rule/max)"])
+            .line(&["`between` on column `last_activity`", "needs min ≤ max", "segment `engaged`", "(/segmentations/3/segments/0/rule/max)"])
+            .line(&["`min` and `max` must both be dates or both be instants, found the date \"2026-01-01\" and the instant", "(/segmentations/2/segments/2/rule)"])
             .errors(3),
         run("unknown_column_with_suggestion")
             .model(|m| {

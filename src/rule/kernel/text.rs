@@ -1,0 +1,191 @@
+//! The string kernel: case-insensitive equality, containment and affixes, run once per
+//! dictionary value when the column is dictionary-encoded, else once per row.
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int32Type;
+use arrow_array::{Array, ArrayAccessor, ArrayRef, DictionaryArray};
+use arrow_buffer::BooleanBuffer;
+use arrow_schema::{ArrowError, DataType};
+
+use super::super::condition::{ColumnCondition, TextOp};
+use super::{bits_where, finish};
+
+/// Lowercases `s` into `scratch` (ASCII fast path) and tests it.
+pub(super) fn text_matches(s: &str, op: TextOp, needles: &[String], scratch: &mut String) -> bool {
+    if op == TextOp::Empty {
+        return s.is_empty();
+    }
+    // ASCII text lowercases byte by byte, so equality and affixes compare without a copy (a
+    // needle with non-ASCII bytes then never matches, as it should not).
+    let byte_wise = match op {
+        TextOp::Equals | TextOp::StartsWith | TextOp::EndsWith => s.is_ascii(),
+        TextOp::Contains | TextOp::Empty => false,
+    };
+    if byte_wise {
+        let h = s.as_bytes();
+        return needles.iter().any(|n| {
+            let n = n.as_bytes();
+            match op {
+                TextOp::Equals => h.eq_ignore_ascii_case(n),
+                TextOp::StartsWith => h.len() >= n.len() && h[..n.len()].eq_ignore_ascii_case(n),
+                TextOp::EndsWith => h.len() >= n.len() && h[h.len() - n.len()..].eq_ignore_ascii_case(n),
+                TextOp::Contains | TextOp::Empty => false,
+            }
+        });
+    }
+    scratch.clear();
+    if s.is_ascii() {
+        scratch.push_str(s);
+        scratch.make_ascii_lowercase();
+    } else {
+        scratch.push_str(&s.to_lowercase());
+    }
+    let s = scratch.as_str();
+    needles.iter().any(|n| match op {
+        TextOp::Equals => s == n,
+        TextOp::Contains => s.contains(n.as_str()),
+        TextOp::StartsWith => s.starts_with(n.as_str()),
+        TextOp::EndsWith => s.ends_with(n.as_str()),
+        TextOp::Empty => false,
+    })
+}
+
+#[allow(clippy::needless_pass_by_value)] // string arrays are passed as `&StringArray`, a Copy reference
+fn per_value<'a, A: ArrayAccessor<Item = &'a str>>(array: A, op: TextOp, needles: &[String]) -> BooleanBuffer {
+    let mut scratch = String::new();
+    BooleanBuffer::collect_bool(array.len(), |i| text_matches(array.value(i), op, needles, &mut scratch))
+}
+
+/// The positive test over a plain (non-dictionary) string array.
+fn plain_text(array: &dyn Array, op: TextOp, needles: &[String]) -> Result<BooleanBuffer, ArrowError> {
+    Ok(match array.data_type() {
+        DataType::Utf8 => per_value(array.as_string::<i32>(), op, needles),
+        DataType::LargeUtf8 => per_value(array.as_string::<i64>(), op, needles),
+        DataType::Utf8View => per_value(array.as_string_view(), op, needles),
+        _ => {
+            let cast = arrow_cast::cast(array, &DataType::Utf8View)?;
+            per_value(cast.as_string_view(), op, needles)
+        }
+    })
+}
+
+pub(super) fn text(
+    array: &ArrayRef,
+    op: TextOp,
+    needles: &[String],
+    condition: &ColumnCondition,
+) -> Result<BooleanBuffer, ArrowError> {
+    if let DataType::Dictionary(key, _) = array.data_type() {
+        let dict: DictionaryArray<Int32Type> = if **key == DataType::Int32 {
+            array.as_dictionary::<Int32Type>().clone()
+        } else {
+            let target = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+            arrow_cast::cast(array, &target)?.as_dictionary::<Int32Type>().clone()
+        };
+        let values = dict.values();
+        // One answer per dictionary value, nulls and negation included, then gathered by key.
+        let value_positive = plain_text(values.as_ref(), op, needles)?;
+        let value_answers = finish(value_positive, values.logical_nulls().as_ref(), condition);
+        let null_answer = condition.null_matches != condition.negate;
+        let keys = dict.keys();
+        // A key beyond the dictionary (only a corrupt file has one) reads as null: it maps to
+        // the table's last entry.
+        let mut table: Vec<bool> = value_answers.iter().collect();
+        table.push(null_answer);
+        let last = (table.len() - 1) as u32;
+        let answers = bits_where(keys.values(), |k| table[(k as u32).min(last) as usize]);
+        return Ok(match keys.nulls() {
+            Some(valid) if valid.null_count() > 0 => {
+                let valid = valid.inner();
+                if null_answer { &answers | &!valid } else { &answers & valid }
+            }
+            _ => answers,
+        });
+    }
+    let positive = plain_text(array.as_ref(), op, needles)?;
+    Ok(finish(positive, array.logical_nulls().as_ref(), condition))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::types::Int8Type;
+    use arrow_array::{ArrayRef, DictionaryArray, Int8Array, LargeStringArray, StringArray, StringViewArray};
+
+    use super::super::{agreed, answers};
+    use crate::rule::{Operand, Operator};
+
+    const ROWS: [Option<&str>; 7] =
+        [Some("Healthcare"), None, Some("health"), Some(""), Some("ÄRZTE Health"), Some("care"), Some("HEALTHCARE")];
+
+    /// The same rows in every string encoding a file can give.
+    fn encodings() -> Vec<ArrayRef> {
+        let distinct = StringArray::from(vec!["Healthcare", "health", "", "ÄRZTE Health", "care", "HEALTHCARE"]);
+        let keys = Int8Array::from(vec![Some(0), None, Some(1), Some(2), Some(3), Some(4), Some(5)]);
+        vec![
+            Arc::new(StringArray::from(ROWS.to_vec())),
+            Arc::new(LargeStringArray::from(ROWS.to_vec())),
+            Arc::new(StringViewArray::from(ROWS.to_vec())),
+            Arc::new(DictionaryArray::<Int8Type>::try_new(keys, Arc::new(distinct)).expect("keys in range")),
+        ]
+    }
+
+    /// `op` with `needles` on every encoding: they must agree, and this is their answer.
+    fn on_all(op: Operator, needles: &[&str]) -> Vec<bool> {
+        let operand = if needles.is_empty() {
+            Operand::None
+        } else {
+            Operand::Texts(needles.iter().map(|n| (*n).to_owned()).collect())
+        };
+        agreed(op, &operand, &encodings())
+    }
+
+    #[test]
+    fn is_and_is_not_ignore_case() {
+        assert_eq!(on_all(Operator::Is, &["healthcare"]), [true, false, false, false, false, false, true]);
+        assert_eq!(on_all(Operator::Is, &["CARE", "Health"]), [false, false, true, false, false, true, false]);
+        assert_eq!(on_all(Operator::Is, &["ärzte HEALTH"]), [false, false, false, false, true, false, false]);
+        // The empty string is a value; a null is not.
+        assert_eq!(on_all(Operator::Is, &[""]), [false, false, false, true, false, false, false]);
+        assert_eq!(on_all(Operator::IsNot, &["healthcare"]), [false, true, true, true, true, true, false]);
+    }
+
+    #[test]
+    fn contains_and_not_contains() {
+        assert_eq!(on_all(Operator::Contains, &["ALTH"]), [true, false, true, false, true, false, true]);
+        assert_eq!(on_all(Operator::Contains, &["ärz", "car"]), [true, false, false, false, true, true, true]);
+        // The empty needle is in every string, not in a null.
+        assert_eq!(on_all(Operator::Contains, &[""]), [true, false, true, true, true, true, true]);
+        assert_eq!(on_all(Operator::NotContains, &["ALTH"]), [false, true, false, true, false, true, false]);
+    }
+
+    #[test]
+    fn starts_and_ends_with() {
+        assert_eq!(on_all(Operator::StartsWith, &["health"]), [true, false, true, false, false, false, true]);
+        assert_eq!(on_all(Operator::StartsWith, &["Ä"]), [false, false, false, false, true, false, false]);
+        // A needle longer than the value never matches.
+        assert_eq!(on_all(Operator::StartsWith, &["healthcare!"]), [false; 7]);
+        assert_eq!(on_all(Operator::NotStartsWith, &["health"]), [false, true, false, true, true, true, false]);
+        assert_eq!(on_all(Operator::EndsWith, &["CARE"]), [true, false, false, false, false, true, true]);
+        assert_eq!(on_all(Operator::EndsWith, &["health"]), [false, false, true, false, true, false, false]);
+        assert_eq!(on_all(Operator::NotEndsWith, &["CARE"]), [false, true, true, true, true, false, false]);
+    }
+
+    #[test]
+    fn empty_is_null_or_the_empty_string() {
+        assert_eq!(on_all(Operator::IsEmpty, &[]), [false, true, false, true, false, false, false]);
+        assert_eq!(on_all(Operator::IsNotEmpty, &[]), [true, false, true, false, true, true, true]);
+    }
+
+    #[test]
+    fn a_null_dictionary_value_reads_as_null() {
+        let values = StringArray::from(vec![Some("a"), None]);
+        let keys = Int8Array::from(vec![Some(0), Some(1), None]);
+        let dict: ArrayRef =
+            Arc::new(DictionaryArray::<Int8Type>::try_new(keys, Arc::new(values)).expect("keys in range"));
+        assert_eq!(answers(Operator::Is, Operand::Texts(vec!["A".into()]), &dict), [true, false, false]);
+        assert_eq!(answers(Operator::IsNot, Operand::Texts(vec!["A".into()]), &dict), [false, true, true]);
+        assert_eq!(answers(Operator::IsEmpty, Operand::None, &dict), [false, true, true]);
+    }
+}
