@@ -329,64 +329,9 @@ fn place<T: Copy + Default>(per_batch: Vec<Vec<T>>, positions: &[u32]) -> Vec<T>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::build::assemble;
 
     /// Segmentations in the test batches: more than 8 (a record of codes wider than a word).
     const SEGMENTATIONS: usize = 11;
-
-    fn code(id: u32, s: usize) -> u8 {
-        (id.wrapping_mul(s as u32 + 3) % 251) as u8
-    }
-
-    fn batch(ids: Vec<u32>) -> ClassifiedBatch {
-        let codes = (0..SEGMENTATIONS).map(|s| ids.iter().map(|&id| code(id, s)).collect()).collect();
-        let partitions = ids.iter().map(|&id| (id % 3000) as u16).collect();
-        ClassifiedBatch { ids, partitions, codes, ..ClassifiedBatch::default() }
-    }
-
-    fn span(batches: &[ClassifiedBatch]) -> u32 {
-        let ids = || batches.iter().flat_map(|b| b.ids.iter().copied());
-        ids().max().unwrap() - ids().min().unwrap() + 1
-    }
-
-    fn check(batches: Vec<Vec<u32>>, dense: bool) {
-        let batches: Vec<ClassifiedBatch> = batches.into_iter().map(batch).collect();
-        let total = batches.iter().map(|b| b.ids.len()).sum();
-        let ranked = ranked_placement(&batches, total).is_some();
-        assert_eq!(ranked && is_dense_span(u64::from(span(&batches)), total as u64), dense);
-        let table = assemble(batches, &[PathBuf::from("p.parquet")], "person_id", SEGMENTATIONS).unwrap();
-        assert!(table.ids.windows(2).all(|w| w[0] < w[1]));
-        assert_eq!((table.len(), table.codes.len()), (total, SEGMENTATIONS));
-        for (i, &id) in table.ids.iter().enumerate() {
-            assert_eq!(table.partitions[i], (id % 3000) as u16);
-            for (s, column) in table.codes.iter().enumerate() {
-                assert_eq!(column[i], code(id, s), "id {id}, segmentation {s}");
-            }
-        }
-    }
-
-    #[test]
-    fn dense_and_sparse_ids_give_the_same_table() {
-        check(vec![vec![5, 3, 4], vec![9, 6, 8, 7]], true);
-        check(vec![vec![10, 14, 12], vec![11, 16]], true);
-        check(vec![vec![u32::MAX, u32::MAX - 2], vec![u32::MAX - 1]], true);
-        check(vec![vec![4_000_000_000, 3], vec![70_000]], false);
-        check(vec![vec![], vec![1]], true);
-        // Many rows, in an order far from id order.
-        let scrambled: Vec<u32> = (0..10_000u32).map(|i| i.wrapping_mul(2_654_435_761) % 1_000_003).collect();
-        check(vec![scrambled[..6000].to_vec(), scrambled[6000..].to_vec()], false);
-        check(vec![(0..5000).rev().collect(), (5000..9000).collect()], true);
-    }
-
-    #[test]
-    fn duplicates_go_to_the_sort_which_reports_them() {
-        let second = ClassifiedBatch { first_row: 2, ..batch(vec![2]) };
-        let batches = vec![batch(vec![2, 1]), second];
-        assert!(ranked_placement(&batches, 3).is_none(), "a repeated id is not ranked");
-        let error = assemble(batches, &[PathBuf::from("p.parquet")], "person_id", SEGMENTATIONS).unwrap_err();
-        let message = error.to_string();
-        assert!(message.contains("2 at `p.parquet` row 0 and at `p.parquet` row 2"), "{message}");
-    }
 
     #[test]
     fn gathered_placement_is_column_placement() {

@@ -197,6 +197,10 @@ pub fn write_changes(path: &Path, rows: &[ChangeRow]) -> Result<()> {
 mod tests {
     use super::*;
     use crate::engine::OUT_OF_SCOPE;
+    use crate::error::Error;
+    use crate::output::layout::Layout;
+    use crate::output::published::OutputFolder;
+    use crate::output::published::test_run::{manifest_json, publish};
 
     fn sets(spec: &[(&str, &[u32])]) -> SegmentSets {
         let bitmap = |ids: &[u32]| {
@@ -273,5 +277,30 @@ mod tests {
             }
         }
         assert_eq!(seek(&[], 0, 5), 0);
+    }
+
+    /// A manifest naming more segments than changes can number is a damaged run, not an I/O
+    /// error: `run` turns it into its warning.
+    #[cfg(unix)]
+    #[test]
+    fn too_many_segments_for_changes_is_a_damaged_manifest() {
+        let temp = tempfile::tempdir().unwrap();
+        publish(temp.path(), "1", &[1]);
+        let mut manifest: serde_json::Value = serde_json::from_str(&manifest_json("1")).unwrap();
+        let segments: Vec<_> = (0..300).map(|g| serde_json::json!({"id": format!("g{g}"), "people": 0})).collect();
+        manifest["segmentations"][0]["segments"] = segments.into();
+        let path = Layout::run("1").manifest().on(temp.path());
+        std::fs::write(&path, manifest.to_string()).unwrap();
+        let run = OutputFolder::local(temp.path()).current().unwrap().unwrap();
+        match previous_segments(&run) {
+            Err(e @ Error::DamagedRun { .. }) => assert_eq!(
+                e.to_string(),
+                format!(
+                    "`{}` says segmentation `s` has 300 segments, more than a run can hold; the run was changed after it was published: publish a new run, or read another with --run ID",
+                    path.display()
+                )
+            ),
+            other => panic!("{:?}", other.map(|sets| sets.len())),
+        }
     }
 }

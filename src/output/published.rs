@@ -177,12 +177,13 @@ fn batches(bytes: Vec<u8>, path: &std::path::Path) -> Result<Vec<RecordBatch>> {
     catch_reader_panic(read).and_then(|read| read).map_err(|source| Error::Parquet { path: path.to_owned(), source })
 }
 
+/// A small published run on disk, for the tests of the modules that read runs.
 #[cfg(test)]
-mod tests {
+pub(crate) mod test_run {
     use super::*;
 
     /// A manifest with one workspace `w` that sees segmentation `s` (segments `a`, `b`).
-    fn manifest_json(run_id: &str) -> String {
+    pub(crate) fn manifest_json(run_id: &str) -> String {
         serde_json::json!({
             "engine": {"name": "segcalc", "version": "0"},
             "run_id": run_id, "as_of": "2026-11-01T12:00:00Z", "started_at": "2026-11-01T12:00:00.000Z",
@@ -198,7 +199,7 @@ mod tests {
     }
 
     /// Writes run `id` under `out` (segment `a` holds `ids`), as a run would.
-    fn publish(out: &std::path::Path, id: &str, ids: &[u32]) {
+    pub(crate) fn publish(out: &std::path::Path, id: &str, ids: &[u32]) {
         let run = Layout::run(id);
         let write = |key: Key, bytes: &[u8]| {
             let path = key.on(out);
@@ -211,12 +212,18 @@ mod tests {
         link_current(out, id);
     }
 
-    fn link_current(out: &std::path::Path, id: &str) {
+    pub(crate) fn link_current(out: &std::path::Path, id: &str) {
         let link = Layout::current().on(out);
         let _ = std::fs::remove_file(&link);
         #[cfg(unix)]
         std::os::unix::fs::symlink(Layout::run(id).root().on(std::path::Path::new("")), link).unwrap();
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_run::{link_current, publish};
+    use super::*;
 
     fn ids(bitmap: &PortableBitmap) -> Vec<u32> {
         let mut ids = Vec::new();
@@ -309,30 +316,5 @@ mod tests {
         assert!(matches!(run.segment("w", "s", "a"), Err(Error::DamagedRun { problem: RunDamage::Missing, .. })));
         assert!(matches!(run.access(), Err(Error::DamagedRun { problem: RunDamage::Missing, .. })));
         assert!(run.membership_workspaces().unwrap().is_empty());
-    }
-
-    /// A manifest naming more segments than changes can number is a damaged run, not an I/O
-    /// error: `run` turns it into its warning.
-    #[cfg(unix)]
-    #[test]
-    fn too_many_segments_for_changes_is_a_damaged_manifest() {
-        let temp = tempfile::tempdir().unwrap();
-        publish(temp.path(), "1", &[1]);
-        let mut manifest: serde_json::Value = serde_json::from_str(&manifest_json("1")).unwrap();
-        let segments: Vec<_> = (0..300).map(|g| serde_json::json!({"id": format!("g{g}"), "people": 0})).collect();
-        manifest["segmentations"][0]["segments"] = segments.into();
-        let path = Layout::run("1").manifest().on(temp.path());
-        std::fs::write(&path, manifest.to_string()).unwrap();
-        let run = OutputFolder::local(temp.path()).current().unwrap().unwrap();
-        match crate::output::changes::previous_segments(&run) {
-            Err(e @ Error::DamagedRun { .. }) => assert_eq!(
-                e.to_string(),
-                format!(
-                    "`{}` says segmentation `s` has 300 segments, more than a run can hold; the run was changed after it was published: publish a new run, or read another with --run ID",
-                    path.display()
-                )
-            ),
-            other => panic!("{:?}", other.map(|sets| sets.len())),
-        }
     }
 }
