@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod explain_show;
+mod file_system;
 mod fixtures;
 mod fuzz_corpus;
 mod generate;
