@@ -287,7 +287,7 @@ fn check_tree(children: &[Node]) -> Result<(), TestCaseError> {
     } else if expected.files.is_empty() {
         let error = found.err().ok_or_else(|| TestCaseError::fail("no files: the search must fail"))?;
         prop_assert!(matches!(error, Error::NoPeople { .. }), "{error}");
-        prop_assert!(named(&error, &[people.clone()]), "{error}");
+        prop_assert!(named(&error, std::slice::from_ref(&people)), "{error}");
         prop_assert_eq!(validated.map_err(|e| e.exit_code()).err(), Some(2));
     } else {
         let found = found.map_err(|e| TestCaseError::fail(e.to_string()))?;
