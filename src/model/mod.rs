@@ -121,7 +121,7 @@ pub const DEFAULT_SEGMENT: &str = "default";
 /// Reads and parses model.json into its spec form: a syntax error stops here, with its line and
 /// column; shape problems are collected in `issues`.
 pub fn read_spec(path: &Path, issues: &mut json::Issues) -> Result<ModelSpec> {
-    // Through `entry`: model.json as a FIFO would block a plain read forever.
+    // Through `entry`: a folder or a socket named model.json gets a message that says so.
     let text = match crate::people::entry::read_to_string(path) {
         Ok(text) => text,
         Err(e) if crate::people::entry::is_not_found(&e) => {

@@ -218,10 +218,17 @@ pub fn open_regular(path: &Path) -> Result<File> {
     }
 }
 
-/// The whole of a regular text file (see [`open_regular`]).
+/// The whole of a text file read as a stream: a regular file, or a pipe or terminal, so that
+/// `--model <(jq … model.json)` works (the pipe then has its writer; a FIFO without one waits
+/// for it, as `cat` would). A folder, a socket or a block device is an error.
 pub fn read_to_string(path: &Path) -> Result<String> {
+    let kind = EntryKind::of(&metadata(path)?);
+    if !matches!(kind, EntryKind::File | EntryKind::Fifo | EntryKind::CharDevice) {
+        return Err(problem(path, EntryProblem::NotAFile { kind }));
+    }
+    let read_err = |source| Error::Read { path: path.to_owned(), source };
     let mut text = String::new();
-    open_regular(path)?.read_to_string(&mut text).map_err(|source| Error::Read { path: path.to_owned(), source })?;
+    File::open(path).and_then(|mut file| file.read_to_string(&mut text)).map_err(read_err)?;
     Ok(text)
 }
 

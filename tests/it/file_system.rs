@@ -158,9 +158,18 @@ fn a_fifo_or_a_socket_named_parquet_is_refused_without_blocking() {
 #[test]
 fn model_and_list_paths_that_are_not_files_are_refused() {
     let (_dir, ds) = dataset();
+    // model.json is read as a stream: a pipe with a writer (`--model <(jq …)`) is fine.
     let model = ds.parent().unwrap().join("model.json");
     mkfifo(&model);
-    expect_run(&ds, &[OsStr::new("--model"), model.as_os_str()], 2, "model.json` is a FIFO");
+    let writer = {
+        let (model, text) = (model.clone(), std::fs::read(ds.join("model.json")).unwrap());
+        std::thread::spawn(move || std::fs::write(model, text).unwrap())
+    };
+    expect_run(&ds, &[OsStr::new("--model"), model.as_os_str()], 0, "");
+    writer.join().unwrap();
+    std::fs::remove_file(&model).unwrap();
+    let _socket = std::os::unix::net::UnixListener::bind(&model).unwrap();
+    expect_run(&ds, &[OsStr::new("--model"), model.as_os_str()], 2, "model.json` is a socket");
     std::fs::remove_file(&model).unwrap();
     std::fs::create_dir(&model).unwrap();
     expect_run(&ds, &[OsStr::new("--model"), model.as_os_str()], 2, "model.json` is a folder, not a regular file");
