@@ -395,6 +395,7 @@ fn read_hint(e: &std::io::Error) -> &'static str {
         ErrorKind::PermissionDenied => "; check the permissions: this user may not read it",
         ErrorKind::IsADirectory => "; a file is expected here, not a folder",
         ErrorKind::InvalidFilename => "; the path or a name in it is too long: use a shorter one",
+        ErrorKind::NotADirectory => "; a part of the path that should be a folder is a file",
         _ => "; check the file and the disk it is on",
     }
 }

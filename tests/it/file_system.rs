@@ -181,6 +181,11 @@ fn model_and_list_paths_that_are_not_files_are_refused() {
     std::fs::remove_file(&list).unwrap();
     std::os::unix::fs::symlink("vip.parquet", &list).unwrap();
     expect_run(&ds, &[], 2, "lists/vip.parquet` is a symbolic link that loops");
+    // `lists` a file: the system's "Not a directory", exit 1 like every failed read.
+    std::fs::remove_dir_all(ds.join("lists")).unwrap();
+    std::fs::write(ds.join("lists"), b"").unwrap();
+    let stderr = expect_run(&ds, &[], 1, "lists/vip.parquet`: Not a directory");
+    assert!(stderr.contains("a part of the path that should be a folder is a file"), "{stderr}");
 }
 
 #[test]
