@@ -1,5 +1,8 @@
 //! Finding the people files: one file, or a folder searched recursively the way Hadoop, Spark and
-//! `DuckDB` do (names starting with `_` or `.` skipped; `column=value` folders give hive columns).
+//! `DuckDB` do (names starting with `_` or `.` skipped; `column=value` folders give hive columns,
+//! `%XX` escapes decoded). Names and entries are untrusted input: any bytes, links that loop or
+//! lead nowhere, FIFOs named `*.parquet`, trees deeper than the stack: each ends in an error that
+//! names the entry ([`EntryProblem`]), never in a panic or a hang.
 
 use std::ffi::OsStr;
 use std::fs::Metadata;

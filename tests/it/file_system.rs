@@ -26,11 +26,16 @@ struct Outcome {
 /// Runs `command`, killing it (and failing) after [`LIMIT`].
 fn within_limit(mut command: Command) -> Outcome {
     let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("segcalc starts");
+    // Read on the side, so that a long message cannot fill the pipe and look like a hang.
+    let mut pipe = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut stderr = Vec::new();
+        std::io::Read::read_to_end(&mut pipe, &mut stderr).map(|_| String::from_utf8_lossy(&stderr).into_owned())
+    });
     let started = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
-            let mut stderr = String::new();
-            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+            let stderr = reader.join().unwrap().unwrap();
             return Outcome { code: status.code().unwrap_or(-1), stderr };
         }
         if started.elapsed() > LIMIT {
