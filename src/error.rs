@@ -232,7 +232,6 @@ pub enum Error {
     #[error("`{}` is not a usable people source: {reason}", path.display())]
     NoPeople { path: PathBuf, reason: String },
 
-    /// A path from the command line or the file system that is the wrong kind of entry.
     #[error("`{}` {problem}", path.display())]
     Entry { path: PathBuf, problem: crate::people::entry::EntryProblem },
 

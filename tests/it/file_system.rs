@@ -370,6 +370,17 @@ fn show_on_broken_output_trees_names_them() {
     std::fs::remove_file(out.join("current")).unwrap();
     std::os::unix::fs::symlink("current", out.join("current")).unwrap();
     check(&show(), 2, "current` is not a complete run");
+    std::fs::remove_file(out.join("current")).unwrap();
+
+    // A FIFO in a published run (all its reads go through `Storage::read`) never hangs `show`.
+    expect_run(&ds, &[], 0, "");
+    let bitmap = out.join("current/bitmaps/emea/industry/finance.roaring");
+    std::fs::remove_file(&bitmap).unwrap();
+    mkfifo(&bitmap);
+    let segment =
+        [OsStr::new("--workspace"), OsStr::new("emea"), OsStr::new("--segment"), OsStr::new("industry/finance")];
+    let outcome = cli(&[&[OsStr::new("show"), out.as_os_str()][..], &segment].concat());
+    check(&outcome, 2, "finance.roaring` is a FIFO (named pipe)");
 }
 
 /// A file whose size changes between its footer and its row groups (a writer still at work) is
