@@ -232,6 +232,9 @@ pub enum Error {
     #[error("`{}` is not a usable people source: {reason}", path.display())]
     NoPeople { path: PathBuf, reason: String },
 
+    #[error("`{}` {problem}", path.display())]
+    Entry { path: PathBuf, problem: crate::people::entry::EntryProblem },
+
     #[error(
         "`{}` is not readable Parquet: {}; check that the file is Parquet and complete (not truncated or still being written)",
         path.display(),
@@ -337,6 +340,7 @@ impl Error {
             | Self::Threads { .. }
             | Self::Manifest { .. } => 1,
             Self::DamagedRun { problem, .. } => problem.exit_code(),
+            Self::Entry { problem, .. } => problem.exit_code(),
             Self::Locked { .. } => 75,
         }
     }
@@ -389,6 +393,8 @@ fn read_hint(e: &std::io::Error) -> &'static str {
         ErrorKind::NotFound => "; check the path",
         ErrorKind::PermissionDenied => "; check the permissions: this user may not read it",
         ErrorKind::IsADirectory => "; a file is expected here, not a folder",
+        ErrorKind::InvalidFilename => "; the path or a name in it is too long: use a shorter one",
+        ErrorKind::NotADirectory => "; a part of the path that should be a folder is a file",
         _ => "; check the file and the disk it is on",
     }
 }
@@ -400,6 +406,7 @@ fn write_hint(e: &std::io::Error) -> &'static str {
         ErrorKind::StorageFull | ErrorKind::QuotaExceeded => "; free some disk space and run again",
         ErrorKind::Unsupported => "",
         ErrorKind::NotFound => "; check that the folder above it exists",
+        ErrorKind::InvalidFilename => "; the path or a name in it is too long: use a shorter one",
         ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
             "; check the permissions: this user may not write there"
         }

@@ -1,7 +1,6 @@
 //! Static lists (`member_of_list`): `lists/<id>.parquet`, one integer column `person_id`, loaded
 //! into a Roaring bitmap.
 
-use std::fs::File;
 use std::path::Path;
 
 use parquet::arrow::ProjectionMask;
@@ -10,22 +9,21 @@ use roaring::RoaringBitmap;
 
 use crate::engine::ids::to_u32;
 use crate::error::{Error, Result};
+use crate::people::entry::{is_not_found, open_regular};
 
 /// The column a list file must have.
 pub const LIST_COLUMN: &str = "person_id";
 
 pub fn load_list(id: &str, path: &Path) -> Result<RoaringBitmap> {
     let fail = |reason: String| Error::List { list: id.to_owned(), path: path.to_owned(), reason };
-    let file = match File::open(path) {
+    let file = match open_regular(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(e) if is_not_found(&e) => {
             return Err(fail(format!(
                 "the file does not exist, but a rule uses `\"member_of_list\": \"{id}\"`; add it (one integer column `{LIST_COLUMN}`) or remove the rule"
             )));
         }
-        Err(source) => {
-            return Err(Error::Read { path: path.to_owned(), source });
-        }
+        Err(e) => return Err(e),
     };
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)
         .map_err(|source| Error::Parquet { path: path.to_owned(), source })?;

@@ -121,9 +121,10 @@ pub const DEFAULT_SEGMENT: &str = "default";
 /// Reads and parses model.json into its spec form: a syntax error stops here, with its line and
 /// column; shape problems are collected in `issues`.
 pub fn read_spec(path: &Path, issues: &mut json::Issues) -> Result<ModelSpec> {
-    let text = match std::fs::read_to_string(path) {
+    // Through `entry`: a folder or a socket named model.json gets a message that says so.
+    let text = match crate::people::entry::read_to_string(path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(e) if crate::people::entry::is_not_found(&e) => {
             return Err(Error::Usage {
                 message: format!(
                     "model file `{}` does not exist; put model.json in the dataset folder, or give its path with --model",
@@ -131,7 +132,7 @@ pub fn read_spec(path: &Path, issues: &mut json::Issues) -> Result<ModelSpec> {
                 ),
             });
         }
-        Err(source) => return Err(Error::Read { path: path.to_owned(), source }),
+        Err(e) => return Err(e),
     };
     parse_spec(&text, path, issues)
 }

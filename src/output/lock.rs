@@ -8,6 +8,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::output::layout::Layout;
+use crate::output::publish::check_out;
 
 /// Held for the whole run; released when dropped (or when the process dies).
 #[derive(Debug)]
@@ -17,6 +18,7 @@ pub struct OutputLock {
 
 impl OutputLock {
     pub fn acquire(out: &Path, started: &chrono::DateTime<chrono::Utc>) -> Result<Self> {
+        check_out(out)?;
         std::fs::create_dir_all(out).map_err(|source| Error::Write { path: out.to_owned(), source })?;
         let path = Layout::lock().on(out);
         let err = |source| Error::Write { path: path.clone(), source };

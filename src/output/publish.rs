@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::output::layout::{Layout, RunLayout};
 use crate::output::tree::{remove_tree, sync_path, sync_tree};
+use crate::people::entry::{self, EntryKind, EntryProblem};
 
 /// A run folder being written.
 pub struct Staging {
@@ -108,6 +109,31 @@ fn switch_current(out: &Path, run_id: &str) -> Result<()> {
     });
     fs::rename(&temp, &link).map_err(write_err(&link))?;
     sync_path(out)
+}
+
+/// Checks, before a run does any work, that `out` can take it: `out` and its `runs/` are folders
+/// or absent, and `current`, if there, is a symbolic link (one to nothing is fine: the run then
+/// compares with nothing, warns, and replaces it). Else the run would fail at the very end, or
+/// rename its link over a file of the user's.
+pub fn check_out(out: &Path) -> Result<()> {
+    folder_or_absent(out)?;
+    folder_or_absent(&Layout::runs().on(out))?;
+    let current = Layout::current().on(out);
+    if let Ok(meta) = fs::symlink_metadata(&current)
+        && !meta.file_type().is_symlink()
+    {
+        return Err(Error::Entry { path: current, problem: EntryProblem::NotALink { kind: EntryKind::of(&meta) } });
+    }
+    Ok(())
+}
+
+fn folder_or_absent(path: &Path) -> Result<()> {
+    match entry::metadata(path).map(|meta| EntryKind::of(&meta)) {
+        Ok(EntryKind::Folder) => Ok(()),
+        Ok(kind) => Err(Error::Entry { path: path.to_owned(), problem: EntryProblem::NotAFolder { kind } }),
+        Err(e) if entry::is_not_found(&e) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]

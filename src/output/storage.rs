@@ -4,11 +4,12 @@
 //! one runtime). Only reading goes through it; writing a run stays local (`Staging`,
 //! `FileWriter`).
 
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 
 use super::layout::Key;
 use crate::error::{Error, Result};
+use crate::people::entry::{is_not_found, open_regular};
 
 /// Read access to the keys of one output folder.
 pub trait Storage: Send + Sync {
@@ -49,11 +50,15 @@ impl Storage for LocalFolder {
 
     fn read(&self, key: &Key) -> Result<Option<Vec<u8>>> {
         let path = self.locate(key);
-        match std::fs::read(&path) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(Error::Read { path, source }),
-        }
+        // Through `open_regular`: a FIFO in a run folder must not hang `show` or the next run.
+        let mut file = match open_regular(&path) {
+            Ok(file) => file,
+            Err(e) if is_not_found(&e) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(|source| Error::Read { path, source })?;
+        Ok(Some(bytes))
     }
 
     fn list(&self, prefix: &Key) -> Result<Vec<String>> {
@@ -110,7 +115,8 @@ mod tests {
         let key = |text: &str| Key::default().join(text);
         assert_eq!(folder.read(&key("a/b/x")).unwrap(), Some(b"bytes".to_vec()));
         assert_eq!(folder.read(&key("a/b/nothing")).unwrap(), None);
-        assert!(matches!(folder.read(&key("a/b")), Err(Error::Read { .. })), "a folder is not a file");
+        let not_a_file = folder.read(&key("a/b"));
+        assert!(matches!(not_a_file, Err(Error::Entry { .. })), "a folder is not a file: {not_a_file:?}");
         assert_eq!(folder.list(&key("a")).unwrap(), ["b", "c"]);
         assert!(folder.list(&key("nothing")).unwrap().is_empty());
         assert!(folder.list(&key("a/c")).unwrap().is_empty(), "a file has nothing under it");

@@ -9,7 +9,6 @@
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
-use std::path::Path;
 
 use bytes::{Buf, Bytes};
 use parquet::errors::{ParquetError, Result};
@@ -24,11 +23,15 @@ pub struct ColumnChunks {
 }
 
 impl ColumnChunks {
-    /// Reads the byte range of each of `columns` from the file at `path`. A range the metadata
-    /// gives outside the file is an error, checked before anything is allocated.
-    pub fn read<'a>(path: &Path, columns: impl Iterator<Item = &'a ColumnChunkMetaData>) -> Result<Self> {
-        let mut file = File::open(path).map_err(|e| ParquetError::External(Box::new(e)))?;
-        let file_len = file.metadata().map_err(|e| ParquetError::External(Box::new(e)))?.len();
+    /// Reads the byte range of each of `columns` from `file`, `file_len` bytes long (as when its
+    /// footer was read: the caller checks it still is). A range the metadata gives outside the
+    /// file is an error, checked before anything is allocated.
+    pub fn read<'a>(
+        file: &File,
+        file_len: u64,
+        columns: impl Iterator<Item = &'a ColumnChunkMetaData>,
+    ) -> Result<Self> {
+        let mut file = file;
         let mut chunks = Vec::new();
         for column in columns {
             let start = column.dictionary_page_offset().unwrap_or_else(|| column.data_page_offset());

@@ -1,8 +1,15 @@
 //! Finding the people files: one file, or a folder searched recursively the way Hadoop, Spark and
-//! `DuckDB` do (names starting with `_` or `.` skipped; `column=value` folders give hive columns).
+//! `DuckDB` do (names starting with `_` or `.` skipped; `column=value` folders give hive columns,
+//! `%XX` escapes decoded). Names and entries are untrusted input: any bytes, links that loop or
+//! lead nowhere, FIFOs named `*.parquet`, trees deeper than the stack: each ends in an error that
+//! names the entry ([`EntryProblem`]), never in a panic or a hang.
 
+use std::ffi::OsStr;
+use std::fs::Metadata;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
+use super::entry::{self, EntryKind, EntryProblem};
 use crate::error::{Error, Result};
 
 /// The value Hive and Spark write for a null partition value.
@@ -19,7 +26,9 @@ pub struct FileRef {
 pub fn dataset_people_path(dataset: &Path) -> Result<PathBuf> {
     let file = dataset.join("people.parquet");
     let dir = dataset.join("people");
-    match (file.exists(), dir.exists()) {
+    // Any entry counts, a broken link too: `discover` then says what is wrong with it.
+    let present = |path: &Path| path.symlink_metadata().is_ok();
+    match (present(&file), present(&dir)) {
         (true, true) => Err(Error::NoPeople {
             path: dataset.to_owned(),
             reason: "both people.parquet and people/ exist; keep one, or choose with --people".into(),
@@ -33,23 +42,25 @@ pub fn dataset_people_path(dataset: &Path) -> Result<PathBuf> {
     }
 }
 
-/// Lists the Parquet files at `path`, in a stable order (sorted by path).
+/// Lists the Parquet files at `path`, in a stable order (sorted by path). Every entry is
+/// untrusted input: see [`walk`].
 pub fn discover(path: &Path) -> Result<Vec<FileRef>> {
-    let meta = match std::fs::metadata(path) {
+    let meta = match entry::metadata(path) {
         Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(e) if entry::is_not_found(&e) => {
             return Err(Error::NoPeople {
                 path: path.to_owned(),
                 reason: "it does not exist; check the path given with --people".into(),
             });
         }
-        Err(source) => return Err(Error::Read { path: path.to_owned(), source }),
+        Err(e) => return Err(e),
     };
-    if meta.is_file() {
-        return Ok(vec![FileRef { path: path.to_owned(), hive: Vec::new() }]);
+    match EntryKind::of(&meta) {
+        EntryKind::File => return Ok(vec![FileRef { path: path.to_owned(), hive: Vec::new() }]),
+        EntryKind::Folder => {}
+        kind => return Err(Error::Entry { path: path.to_owned(), problem: EntryProblem::NotAFile { kind } }),
     }
-    let mut files = Vec::new();
-    walk(path, &mut Vec::new(), &mut files)?;
+    let files = walk(path, &meta)?;
     if files.is_empty() {
         return Err(Error::NoPeople {
             path: path.to_owned(),
@@ -59,55 +70,140 @@ pub fn discover(path: &Path) -> Result<Vec<FileRef>> {
     Ok(files)
 }
 
-fn walk(dir: &Path, hive: &mut Vec<(String, Option<String>)>, out: &mut Vec<FileRef>) -> Result<()> {
-    let read_err = |source| Error::Read { path: dir.to_owned(), source };
-    let mut entries: Vec<_> = std::fs::read_dir(dir).map_err(read_err)?.collect::<Result<_, _>>().map_err(read_err)?;
-    entries.sort_by_key(std::fs::DirEntry::file_name);
-    for entry in entries {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('_') || name.starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        let meta = std::fs::metadata(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
-        if meta.is_dir() {
-            let pushed = match name.split_once('=') {
-                Some((column, value)) if !column.is_empty() => {
-                    let value = (value != HIVE_NULL).then(|| percent_decode(value));
-                    hive.push((percent_decode(column), value));
-                    true
-                }
-                _ => false,
-            };
-            walk(&path, hive, out)?;
-            if pushed {
-                hive.pop();
-            }
-        } else if name.to_ascii_lowercase().ends_with(".parquet") {
-            out.push(FileRef { path, hive: hive.clone() });
-        }
-    }
-    Ok(())
+/// A folder met in the search: its hive columns (its own last), and the folders above it, to
+/// tell a folder that leads back up the tree.
+struct Folder {
+    path: PathBuf,
+    id: Option<(u64, u64)>,
+    hive: Vec<(String, Option<String>)>,
+    parent: Option<Rc<Folder>>,
 }
 
-/// Undoes the `%XX` escaping Hive and Spark apply to partition folder names.
-fn percent_decode(s: &str) -> String {
+/// What is still to be visited, in path order once popped from the end of the stack.
+enum Pending {
+    File(FileRef),
+    Folder(Rc<Folder>),
+}
+
+/// Searches `root` without recursion (a deep tree cannot exhaust the stack), in the order of a
+/// depth-first search with each folder's entries sorted by name. Links are followed; a folder
+/// that is one above it is an error, as are a link to nothing or a loop of links (the system's
+/// `ELOOP`), a `*.parquet` entry that is not a regular file (a FIFO would block the open forever),
+/// and a `column=value` folder whose name is not UTF-8. Names starting with `_` or `.` are not
+/// looked at at all.
+fn walk(root: &Path, root_meta: &Metadata) -> Result<Vec<FileRef>> {
+    let root = Folder { path: root.to_owned(), id: folder_id(root_meta), hive: Vec::new(), parent: None };
+    let mut pending = vec![Pending::Folder(Rc::new(root))];
+    let mut out = Vec::new();
+    while let Some(next) = pending.pop() {
+        let folder = match next {
+            Pending::File(file) => {
+                out.push(file);
+                continue;
+            }
+            Pending::Folder(folder) => folder,
+        };
+        let read_err = |source| Error::Read { path: folder.path.clone(), source };
+        let mut entries: Vec<_> =
+            std::fs::read_dir(&folder.path).map_err(read_err)?.collect::<Result<_, _>>().map_err(read_err)?;
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        let mut inside = Vec::new();
+        for dir_entry in entries {
+            let name = dir_entry.file_name();
+            if name.as_encoded_bytes().first().is_some_and(|b| *b == b'_' || *b == b'.') {
+                continue;
+            }
+            let path = dir_entry.path();
+            let meta = entry::metadata(&path)?;
+            match EntryKind::of(&meta) {
+                EntryKind::Folder => {
+                    let id = folder_id(&meta);
+                    if let Some(ancestor) = ancestors(&folder).find(|above| id.is_some() && above.id == id) {
+                        let ancestor = ancestor.path.clone();
+                        return Err(Error::Entry { path, problem: EntryProblem::FolderLoop { ancestor } });
+                    }
+                    let mut hive = folder.hive.clone();
+                    hive.extend(hive_column(&name, &path)?);
+                    inside.push(Pending::Folder(Rc::new(Folder { path, id, hive, parent: Some(folder.clone()) })));
+                }
+                kind if is_parquet_name(&name) => {
+                    if kind != EntryKind::File {
+                        return Err(Error::Entry { path, problem: EntryProblem::NotAFile { kind } });
+                    }
+                    inside.push(Pending::File(FileRef { path, hive: folder.hive.clone() }));
+                }
+                _ => {}
+            }
+        }
+        pending.extend(inside.into_iter().rev());
+    }
+    Ok(out)
+}
+
+/// `folder` and every folder above it.
+fn ancestors(folder: &Rc<Folder>) -> impl Iterator<Item = &Folder> {
+    std::iter::successors(Some(folder.as_ref()), |f| f.parent.as_deref())
+}
+
+/// What makes a folder the same folder, whatever the path (device and inode).
+// `None` off Unix, where std gives no inode numbers: there the loop check is off.
+#[allow(clippy::unnecessary_wraps)]
+fn folder_id(meta: &Metadata) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
+}
+
+/// Ends in `.parquet`, in any case (compared as bytes: the rest of the name may be anything).
+fn is_parquet_name(name: &OsStr) -> bool {
+    let bytes = name.as_encoded_bytes();
+    bytes.len() >= 8 && bytes[bytes.len() - 8..].eq_ignore_ascii_case(b".parquet")
+}
+
+/// The hive column of a folder named `column=value` (a non-empty column before the first `=`),
+/// both parts decoded; `None` for any other name.
+fn hive_column(name: &OsStr, path: &Path) -> Result<Option<(String, Option<String>)>> {
+    let bytes = name.as_encoded_bytes();
+    if !bytes.iter().skip(1).any(|b| *b == b'=') || bytes.first() == Some(&b'=') {
+        return Ok(None);
+    }
+    let not_text = || Error::Entry { path: path.to_owned(), problem: EntryProblem::HiveName };
+    let (column, value) = name.to_str().and_then(|n| n.split_once('=')).ok_or_else(not_text)?;
+    let column = percent_decode(column).ok_or_else(not_text)?;
+    let value = if value == HIVE_NULL { None } else { Some(percent_decode(value).ok_or_else(not_text)?) };
+    Ok(Some((column, value)))
+}
+
+/// Undoes the `%XX` escaping Hive and Spark apply to partition folder names: `%` and two hex
+/// digits is that byte, any other `%` stays as it is. `None` when the bytes are not UTF-8 (as
+/// pyarrow refuses them): replacing them would give different folders the same value.
+fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        if let &[b'%', high, low, ..] = &bytes[i..]
+            && let (Some(high), Some(low)) = (hex_digit(high), hex_digit(low))
         {
-            out.push(b);
+            out.push(high << 4 | low);
             i += 3;
             continue;
         }
         out.push(bytes[i]);
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).ok()
+}
+
+fn hex_digit(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
 }
 
 #[cfg(test)]
@@ -115,10 +211,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decodes_hive_escapes() {
-        assert_eq!(percent_decode("a%2Fb%3Dc"), "a/b=c");
-        assert_eq!(percent_decode("100%"), "100%");
-        assert_eq!(percent_decode("%zz"), "%zz");
+    fn decodes_hive_escapes_of_every_shape() {
+        let decode = |s: &str| percent_decode(s);
+        assert_eq!(decode("a%2Fb%3Dc").as_deref(), Some("a/b=c"));
+        assert_eq!(decode("%2f%3d").as_deref(), Some("/="), "lowercase hex");
+        for kept in ["100%", "%", "%4", "%zz", "%+F", "%-1", "a%%", "%é", "é%"] {
+            assert_eq!(decode(kept).as_deref(), Some(kept), "{kept}");
+        }
+        // A `%`, a digit and the first byte of a multi-byte character used to be sliced
+        // through the character (exit 101).
+        assert_eq!(decode("%2é").as_deref(), Some("%2é"));
+        assert_eq!(decode("%日本").as_deref(), Some("%日本"));
+        assert_eq!(decode("%00").as_deref(), Some("\0"));
+        assert_eq!(decode("%C3%A9").as_deref(), Some("é"));
+        for not_utf8 in ["%C3", "%FF", "a%C3b", "%C3%28"] {
+            assert_eq!(decode(not_utf8), None, "{not_utf8}");
+        }
     }
 
     #[test]

@@ -6,7 +6,6 @@
 //! one decoded batch of attributes at a time, whatever the size of the table, and a file of one
 //! big row group still uses every core.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -20,6 +19,7 @@ use parquet::file::metadata::ColumnChunkMetaData;
 use rayon::prelude::*;
 
 use super::chunks::ColumnChunks;
+use super::entry::{FileStamp, open_regular};
 use super::files::{FileRef, discover};
 use super::schema::PeopleSchema;
 use crate::error::{Error, PeopleIssue, Result, catch_reader_panic};
@@ -32,6 +32,8 @@ pub struct SourceFile {
     pub hive: Vec<(String, Option<String>)>,
     pub metadata: ArrowReaderMetadata,
     pub rows: u64,
+    /// The file as its footer was read: a scan that finds it otherwise stops (see `scan_unit`).
+    pub stamp: FileStamp,
 }
 
 #[derive(Debug, Clone)]
@@ -225,8 +227,14 @@ impl PeopleSource {
         // The projected column chunks of this row group, read into memory (see `ColumnChunks`).
         let leaves =
             (0..parquet_schema.num_columns()).filter(|&i| roots.contains(&parquet_schema.get_column_root_idx(i)));
-        let chunks = ColumnChunks::read(&file.path, leaves.map(|i| rg_meta.column(i)))
-            .map_err(|source| Error::Decode { path: file.path.clone(), row_group, source })?;
+        // The file is opened again (not kept open: a dataset may have more files than the
+        // process may hold open), and must still be the one whose footer was read, before and
+        // after its chunks are read: else the footer's offsets point into other bytes.
+        let handle = open_regular(&file.path)?;
+        file.stamp.check(&file.path, &handle)?;
+        let chunks = ColumnChunks::read(&handle, file.stamp.len, leaves.map(|i| rg_meta.column(i)));
+        file.stamp.check(&file.path, &handle)?;
+        let chunks = chunks.map_err(|source| Error::Decode { path: file.path.clone(), row_group, source })?;
         let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(chunks, metadata);
         let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
         let mut reader = catch_reader_panic(|| {
@@ -305,12 +313,15 @@ impl PeopleSource {
 }
 
 fn open_file(file: FileRef) -> Result<SourceFile> {
-    let reader = File::open(&file.path).map_err(|source| Error::Read { path: file.path.clone(), source })?;
-    let metadata = catch_reader_panic(|| ArrowReaderMetadata::load(&reader, ArrowReaderOptions::new()))
-        .and_then(|loaded| loaded)
-        .map_err(|source| Error::Parquet { path: file.path.clone(), source })?;
+    let reader = open_regular(&file.path)?;
+    let stamp = FileStamp::of(&file.path, &reader)?;
+    let loaded =
+        catch_reader_panic(|| ArrowReaderMetadata::load(&reader, ArrowReaderOptions::new())).and_then(|loaded| loaded);
+    // A footer read while the file was being written says nothing: that comes first.
+    stamp.check(&file.path, &reader)?;
+    let metadata = loaded.map_err(|source| Error::Parquet { path: file.path.clone(), source })?;
     let rows = metadata.metadata().file_metadata().num_rows().max(0) as u64;
-    Ok(SourceFile { path: file.path, hive: file.hive, metadata, rows })
+    Ok(SourceFile { path: file.path, hive: file.hive, metadata, rows, stamp })
 }
 
 /// Can row group `rg` of `file` hold person `id`, by its id column's min/max statistics?

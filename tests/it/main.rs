@@ -2,7 +2,9 @@
 
 mod bad_input;
 mod explain_show;
+mod file_system;
 mod fixtures;
+mod folder_trees;
 mod fuzz_corpus;
 mod generate;
 mod golden;
