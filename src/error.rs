@@ -4,12 +4,14 @@
 //! [`Error::exit_code`] maps each to the exit code of SPEC §6.
 
 mod damage;
+mod entry;
 pub mod text;
 
 use std::fmt;
 use std::path::PathBuf;
 
 pub use damage::{BitmapProblem, RunDamage};
+pub use entry::{EntryKind, EntryProblem};
 // The two helpers most messages use, under their old names (`crate::error::shorten`).
 pub use text::{name_list, shorten};
 
@@ -233,7 +235,7 @@ pub enum Error {
     NoPeople { path: PathBuf, reason: String },
 
     #[error("`{}` {problem}", path.display())]
-    Entry { path: PathBuf, problem: crate::people::entry::EntryProblem },
+    Entry { path: PathBuf, problem: EntryProblem },
 
     #[error(
         "`{}` is not readable Parquet: {}; check that the file is Parquet and complete (not truncated or still being written)",

@@ -47,6 +47,9 @@ pub mod generate;
 // The one error enum, diagnostics and warnings.
 pub mod error;
 
+// File-system entries as untrusted input: typed before they are opened, stamped while read.
+pub mod entry;
+
 // Progress and step lines on stderr.
 pub mod log;
 

@@ -8,8 +8,8 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use roaring::RoaringBitmap;
 
 use crate::engine::ids::to_u32;
+use crate::entry::{is_not_found, open_regular};
 use crate::error::{Error, Result};
-use crate::people::entry::{is_not_found, open_regular};
 
 /// The column a list file must have.
 pub const LIST_COLUMN: &str = "person_id";

@@ -122,9 +122,9 @@ pub const DEFAULT_SEGMENT: &str = "default";
 /// column; shape problems are collected in `issues`.
 pub fn read_spec(path: &Path, issues: &mut json::Issues) -> Result<ModelSpec> {
     // Through `entry`: a folder or a socket named model.json gets a message that says so.
-    let text = match crate::people::entry::read_to_string(path) {
+    let text = match crate::entry::read_to_string(path) {
         Ok(text) => text,
-        Err(e) if crate::people::entry::is_not_found(&e) => {
+        Err(e) if crate::entry::is_not_found(&e) => {
             return Err(Error::Usage {
                 message: format!(
                     "model file `{}` does not exist; put model.json in the dataset folder, or give its path with --model",

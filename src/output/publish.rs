@@ -17,10 +17,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::entry::{self, EntryKind, EntryProblem};
 use crate::error::{Error, Result};
 use crate::output::layout::{Layout, RunLayout};
 use crate::output::tree::{remove_tree, sync_path, sync_tree};
-use crate::people::entry::{self, EntryKind, EntryProblem};
 
 /// A run folder being written.
 pub struct Staging {

@@ -8,8 +8,8 @@ use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 
 use super::layout::Key;
+use crate::entry::{is_not_found, open_regular};
 use crate::error::{Error, Result};
-use crate::people::entry::{is_not_found, open_regular};
 
 /// Read access to the keys of one output folder.
 pub trait Storage: Send + Sync {

@@ -9,7 +9,7 @@ use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use super::entry::{self, EntryKind, EntryProblem};
+use crate::entry::{self, EntryKind, EntryProblem};
 use crate::error::{Error, Result};
 
 /// The value Hive and Spark write for a null partition value.

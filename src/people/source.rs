@@ -19,9 +19,9 @@ use parquet::file::metadata::ColumnChunkMetaData;
 use rayon::prelude::*;
 
 use super::chunks::ColumnChunks;
-use super::entry::{FileStamp, open_regular};
 use super::files::{FileRef, discover};
 use super::schema::PeopleSchema;
+use crate::entry::{FileStamp, open_regular};
 use crate::error::{Error, PeopleIssue, Result, catch_reader_panic};
 use crate::rule::{TypeFamily, family_of};
 use crate::tuning::BATCH_ROWS;

@@ -8,6 +8,7 @@ mod folder_trees;
 mod fuzz_corpus;
 mod generate;
 mod golden;
+mod module_graph;
 mod parquet_variety;
 mod placement;
 mod property;
