@@ -3,7 +3,7 @@
 use super::{name_list, shorten};
 
 /// What to do about a run changed after it was published.
-const CHANGED: &str = "the run was changed after it was published: publish a new run, or read another with --run ID";
+const CHANGED: &str = "the run was changed after it was published: the next `segcalc run` publishes a new one, and `show --run ID` reads an earlier one";
 
 /// Why bytes are not a portable Roaring bitmap, as `PortableBitmap::from_bytes` finds it. The
 /// checks are roaring-rs's `deserialize_from`'s, so bytes accepted here are a valid bitmap.

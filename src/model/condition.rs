@@ -11,7 +11,7 @@ use super::json::{Issues, Located, found};
 use super::rule_spec::ConditionSpec;
 use crate::error::text::{did_you_mean, quote_list, shorten};
 use crate::rule::value::{Exact, TimeLiteral};
-use crate::rule::{ColumnCondition, Operand, Operands, Operator, TypeFamily};
+use crate::rule::{ColumnCondition, Operand, OperandShape, Operator, TypeFamily};
 
 /// The most `days` of `in_past`/`in_future` (about 2,700 years).
 pub const MAX_DAYS: u32 = 1_000_000;
@@ -78,12 +78,12 @@ fn operator_list(family: TypeFamily) -> String {
 }
 
 /// What an operator takes, for messages.
-fn operands_phrase(operands: Operands) -> &'static str {
+fn operands_phrase(operands: OperandShape) -> &'static str {
     match operands {
-        Operands::Values => "`value` or `values`",
-        Operands::MinMax => "`min` and `max`",
-        Operands::Days => "`days`",
-        Operands::None => "no operand",
+        OperandShape::Values => "`value` or `values`",
+        OperandShape::MinMax => "`min` and `max`",
+        OperandShape::Days => "`days`",
+        OperandShape::None => "no operand",
     }
 }
 
@@ -103,23 +103,23 @@ fn check_operands(spec: &ConditionSpec, op: Operator, issues: &mut Issues) -> bo
             ok = false;
         }
     };
-    if wanted != Operands::Values
+    if wanted != OperandShape::Values
         && let Some(v) = &spec.values
     {
         reject(true, if v.path.ends_with("/values") { "values" } else { "value" }, &v.path);
     }
-    if wanted != Operands::MinMax {
+    if wanted != OperandShape::MinMax {
         reject(spec.min.is_some(), "min", &spec.path);
         reject(spec.max.is_some(), "max", &spec.path);
     }
-    if wanted != Operands::Days {
+    if wanted != OperandShape::Days {
         reject(spec.days.is_some(), "days", &spec.path);
     }
     let missing = match wanted {
-        Operands::Values => spec.values.is_none(),
-        Operands::MinMax => spec.min.is_none() || spec.max.is_none(),
-        Operands::Days => spec.days.is_none(),
-        Operands::None => false,
+        OperandShape::Values => spec.values.is_none(),
+        OperandShape::MinMax => spec.min.is_none() || spec.max.is_none(),
+        OperandShape::Days => spec.days.is_none(),
+        OperandShape::None => false,
     };
     if missing {
         issues.push(&spec.path, ctx, format!("operator `{op}` needs {}", operands_phrase(wanted)));
@@ -140,10 +140,10 @@ impl Reader<'_> {
     fn operand(&self, issues: &mut Issues) -> Option<Operand> {
         let spec = self.spec;
         match self.op.operands() {
-            Operands::None => Some(Operand::None),
-            Operands::Days => self.days(spec.days.as_ref()?, issues).map(Operand::Days),
-            Operands::MinMax => self.range(spec.min.as_ref()?, spec.max.as_ref()?, issues),
-            Operands::Values => {
+            OperandShape::None => Some(Operand::None),
+            OperandShape::Days => self.days(spec.days.as_ref()?, issues).map(Operand::Days),
+            OperandShape::MinMax => self.range(spec.min.as_ref()?, spec.max.as_ref()?, issues),
+            OperandShape::Values => {
                 let values = spec.values.as_ref()?;
                 let paths = (0..values.value.len()).map(|i| element_path(values, i));
                 let each = values.value.iter().zip(paths);
@@ -441,10 +441,10 @@ mod tests {
                 };
                 let mut rule = json!({"field": "c", "op": op.name()});
                 match op.operands() {
-                    Operands::Values => rule["values"] = json!([value.clone(), value]),
-                    Operands::MinMax => (rule["min"], rule["max"]) = (value.clone(), value),
-                    Operands::Days => rule["days"] = json!(7),
-                    Operands::None => {}
+                    OperandShape::Values => rule["values"] = json!([value.clone(), value]),
+                    OperandShape::MinMax => (rule["min"], rule["max"]) = (value.clone(), value),
+                    OperandShape::Days => rule["days"] = json!(7),
+                    OperandShape::None => {}
                 }
                 let found = messages(&rule, family, "t");
                 if op.fits(family) {

@@ -296,7 +296,7 @@ mod tests {
             Err(e @ Error::DamagedRun { .. }) => assert_eq!(
                 e.to_string(),
                 format!(
-                    "`{}` says segmentation `s` has 300 segments, more than a run can hold; the run was changed after it was published: publish a new run, or read another with --run ID",
+                    "`{}` says segmentation `s` has 300 segments, more than a run can hold; the run was changed after it was published: the next `segcalc run` publishes a new one, and `show --run ID` reads an earlier one",
                     path.display()
                 )
             ),

@@ -190,7 +190,7 @@ mod tests {
     use super::answers;
     use crate::rule::operator::NullAnswer;
     use crate::rule::value::{Exact, TimeLiteral};
-    use crate::rule::{Operand, Operands, Operator, TypeFamily, family_of};
+    use crate::rule::{Operand, OperandShape, Operator, TypeFamily, family_of};
 
     fn exact(text: &str) -> Exact {
         Exact::parse(text).expect("a number")
@@ -219,13 +219,13 @@ mod tests {
     /// Operands that fit `op` on `family`; numbers include 0, so `is` answers a null with a match.
     fn operand(op: Operator, family: TypeFamily) -> Operand {
         match op.operands() {
-            Operands::None => Operand::None,
-            Operands::Days => Operand::Days(30),
-            Operands::MinMax => match family {
+            OperandShape::None => Operand::None,
+            OperandShape::Days => Operand::Days(30),
+            OperandShape::MinMax => match family {
                 TypeFamily::Time => Operand::TimeRange(TimeLiteral::Day(20_700), TimeLiteral::Day(20_760)),
                 _ => Operand::NumberRange(exact("1"), exact("10")),
             },
-            Operands::Values => match family {
+            OperandShape::Values => match family {
                 TypeFamily::Text => Operand::Texts(vec!["AB".into(), "x".into()]),
                 TypeFamily::Number => Operand::Numbers(vec![exact("0"), exact("5.5")]),
                 TypeFamily::Boolean => Operand::Bools(vec![true]),

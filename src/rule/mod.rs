@@ -14,5 +14,5 @@ pub mod value;
 pub use column::Column;
 pub use condition::{ColumnCondition, Condition, Operand};
 pub use family::{TypeFamily, family_of};
-pub use operator::{Operands, Operator};
+pub use operator::{OperandShape, Operator};
 pub use predicate::{ConditionSet, Predicate};

@@ -67,7 +67,7 @@ operators! {
 
 /// The operands an operator takes in model.json.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operands {
+pub enum OperandShape {
     /// `value` or `values` (a list: any of them matches).
     Values,
     /// `min` and `max`.
@@ -127,7 +127,7 @@ impl Operator {
 
     /// The operands it takes.
     #[must_use]
-    pub const fn operands(self) -> Operands {
+    pub const fn operands(self) -> OperandShape {
         match self {
             Self::Is
             | Self::IsNot
@@ -144,10 +144,10 @@ impl Operator {
             | Self::Before
             | Self::OnOrBefore
             | Self::After
-            | Self::OnOrAfter => Operands::Values,
-            Self::Between => Operands::MinMax,
-            Self::InPast | Self::InFuture => Operands::Days,
-            Self::IsEmpty | Self::IsNotEmpty => Operands::None,
+            | Self::OnOrAfter => OperandShape::Values,
+            Self::Between => OperandShape::MinMax,
+            Self::InPast | Self::InFuture => OperandShape::Days,
+            Self::IsEmpty | Self::IsNotEmpty => OperandShape::None,
         }
     }
 
@@ -278,10 +278,10 @@ mod tests {
 
     #[test]
     fn operands_and_null_answers() {
-        assert_eq!(Operator::Between.operands(), Operands::MinMax);
-        assert_eq!(Operator::InFuture.operands(), Operands::Days);
-        assert_eq!(Operator::IsNotEmpty.operands(), Operands::None);
-        assert_eq!(Operator::OnOrAfter.operands(), Operands::Values);
+        assert_eq!(Operator::Between.operands(), OperandShape::MinMax);
+        assert_eq!(Operator::InFuture.operands(), OperandShape::Days);
+        assert_eq!(Operator::IsNotEmpty.operands(), OperandShape::None);
+        assert_eq!(Operator::OnOrAfter.operands(), OperandShape::Values);
         assert_eq!(Operator::Is.null_answer(TypeFamily::Number), NullAnswer::AsZero);
         assert_eq!(Operator::Is.null_answer(TypeFamily::Boolean), NullAnswer::AsZero);
         assert_eq!(Operator::Is.null_answer(TypeFamily::Text), NullAnswer::No);
