@@ -220,8 +220,9 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
         timings,
     });
     manifest.write(&layout.manifest().on(out))?;
+    let run_id = manifest.run_id.clone();
     let run_dir = staging.publish()?;
-    remove_old_runs(&options.out, options.keep, log);
+    remove_old_runs(&options.out, options.keep, &run_id, log);
     Ok(RunSummary { run_dir, manifest, seconds: clock.elapsed().as_secs_f64() })
 }
 

@@ -104,9 +104,13 @@ fn near(name: &str, known: &[&str]) -> String {
 /// The user ids of the model a run read (`manifest.inputs.model`), when that file can still be
 /// read and parsed; none otherwise. Only used to tell a user who sees nothing from an unknown one.
 fn model_users(model_path: &str) -> Vec<String> {
-    let Ok(text) = std::fs::read_to_string(model_path) else {
+    // A regular file only: the path a run recorded may now be a FIFO, which would block.
+    let mut text = String::new();
+    let read = crate::entry::open_regular(std::path::Path::new(model_path))
+        .map(|mut file| std::io::Read::read_to_string(&mut file, &mut text));
+    if !matches!(read, Ok(Ok(_))) {
         return Vec::new();
-    };
+    }
     let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
         return Vec::new();
     };

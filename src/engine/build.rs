@@ -113,11 +113,8 @@ pub fn assemble(
     for batch in &batches {
         add_counts(&mut unlisted_partitions, &batch.unlisted_partitions);
     }
-    let ranked = id_span(&batches).filter(|&span| is_dense_span(span, total as u64)).and_then(|_| {
-        // `None`: a repeated id, for the sort to report.
-        ranked_placement(&batches, total)
-    });
-    let placement = match ranked {
+    // `None`: sparse ids, or a repeated id for the sort to report.
+    let placement = match ranked_placement(&batches, total) {
         Some(placement) => placement,
         None => sorted_placement(&batches, files, id_column)?,
     };
@@ -129,13 +126,6 @@ pub fn assemble(
         Placement::ByRow { ids, rows } => (ids, gather(batches, &rows, segmentations)),
     };
     Ok(PeopleTable { ids, partitions, codes, unlisted_partitions })
-}
-
-/// The number of id values between the smallest and largest id of `batches`; `None` when
-/// there is no id.
-fn id_span(batches: &[ClassifiedBatch]) -> Option<u64> {
-    let ids = || batches.iter().flat_map(|b| b.ids.iter().copied());
-    Some(u64::from(ids().max()? - ids().min()?) + 1)
 }
 
 /// The slots for ids `min..=max` over `rows` claimed rows, when path 1 may be taken (see
@@ -196,10 +186,7 @@ mod tests {
     fn check(batches: Vec<Vec<u32>>, dense: bool) {
         let batches: Vec<ClassifiedBatch> = batches.into_iter().map(batch).collect();
         let total = batches.iter().map(|b| b.ids.len()).sum();
-        // Ranked only when dense (as `assemble` does): a sparse span's bitset is large.
-        let ranked =
-            is_dense_span(id_span(&batches).unwrap(), total as u64) && ranked_placement(&batches, total).is_some();
-        assert_eq!(ranked, dense);
+        assert_eq!(ranked_placement(&batches, total).is_some(), dense);
         let table = assemble(batches, &[PathBuf::from("p.parquet")], "person_id", SEGMENTATIONS).unwrap();
         assert!(table.ids.windows(2).all(|w| w[0] < w[1]));
         assert_eq!((table.len(), table.codes.len()), (total, SEGMENTATIONS));

@@ -136,13 +136,16 @@ pub(super) fn sorted_placement(batches: &[ClassifiedBatch], files: &[PathBuf], i
     Ok(Placement::ByRow { ids, rows })
 }
 
-/// For dense ids (the caller checks [`is_dense_span`]): each row's position in id order,
-/// without a sort. A person's position is the number of ids below theirs, counted on a bitset
-/// of the span. `None` for no ids, or for a repeated id (which the sort reports with its rows).
+/// For dense ids ([`is_dense_span`]): each row's position in id order, without a sort. A
+/// person's position is the number of ids below theirs, counted on a bitset of the span.
+/// `None` for no ids, sparse ids, or a repeated id (which the sort reports with its rows).
 pub(super) fn ranked_placement(batches: &[ClassifiedBatch], total: usize) -> Option<Placement> {
     let all_ids = || batches.iter().flat_map(|b| b.ids.iter().copied());
     let (min, max) = (all_ids().min()?, all_ids().max()?);
     let span = (max - min) as usize + 1;
+    if !is_dense_span(span as u64, total as u64) {
+        return None;
+    }
     let mut present = vec![0u64; span.div_ceil(64)];
     for id in all_ids() {
         let slot = (id - min) as usize;

@@ -35,7 +35,7 @@ pub enum BitmapProblem {
 pub enum RunDamage {
     /// A run folder without the manifest a run writes last; `runs`: the complete runs there are.
     #[error(
-        "is not a complete run (no manifest.json); choose another with --run ID (runs: {})",
+        "is not a complete run (no manifest.json); complete runs there: {} (`show --run ID` reads one)",
         if runs.is_empty() { "none".to_owned() } else { name_list(runs) }
     )]
     Incomplete { runs: Vec<String> },

@@ -196,7 +196,7 @@ impl Reader<'_> {
                 None
             }),
             other => {
-                let quoted = other.as_str().map(str::trim).filter(|s| s.parse::<f64>().is_ok_and(f64::is_finite));
+                let quoted = other.as_str().map(str::trim).filter(|s| Exact::parse(s).is_some());
                 let hint = quoted.map(|s| format!("write the number without quotes: {s}"));
                 self.wrong(path, "a number", value, hint, issues)
             }

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::json::{IdsOrAll, Issues, Located, Object, child_path, found};
 use super::rule_spec::{RuleSpec, parse_rule};
-use crate::error::text::shorten;
+use crate::error::text::{quote_list, shorten};
 
 #[derive(Debug, Clone)]
 pub struct ModelSpec {
@@ -272,11 +272,7 @@ fn parse_share(item: &Value, path: &str, label: &str, issues: &mut Issues) -> Op
     let obj = Object::new(item, path, Some(label.to_owned()), &kinds, issues)?;
     let present: Vec<&str> = kinds.iter().copied().filter(|k| obj.has(k)).collect();
     if present.len() != 1 {
-        let written = if present.is_empty() {
-            "none".to_owned()
-        } else {
-            present.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
-        };
+        let written = if present.is_empty() { "none".to_owned() } else { quote_list(&present) };
         issues.push(
             path,
             Some(label),

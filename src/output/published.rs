@@ -77,7 +77,8 @@ impl OutputFolder {
         let layout = Layout::run(&id);
         let manifest_key = layout.manifest();
         let Some(bytes) = self.storage.read(&manifest_key)? else {
-            let problem = RunDamage::Incomplete { runs: self.finished_runs()? };
+            // The list only serves the message: failing to list must not hide the damage.
+            let problem = RunDamage::Incomplete { runs: self.finished_runs().unwrap_or_default() };
             return Err(Error::DamagedRun { path: self.locate(layout.root()), problem });
         };
         let manifest = Manifest::parse(&bytes, &self.locate(&manifest_key))?;
@@ -288,7 +289,7 @@ mod tests {
                 Err(e @ Error::DamagedRun { .. }) => {
                     let path = Layout::run("2").root().on(temp.path());
                     let expected = format!(
-                        "`{}` is not a complete run (no manifest.json); choose another with --run ID (runs: `1`)",
+                        "`{}` is not a complete run (no manifest.json); complete runs there: `1` (`show --run ID` reads one)",
                         path.display()
                     );
                     assert_eq!((e.to_string(), e.exit_code()), (expected, 2));
@@ -296,6 +297,21 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
+    }
+
+    /// A stray file in `runs/` opened as a run is an incomplete run (exit 2), as a folder
+    /// without manifest is, not an I/O error.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_in_runs_is_an_incomplete_run() {
+        let temp = tempfile::tempdir().unwrap();
+        publish(temp.path(), "1", &[1]);
+        std::fs::write(Layout::run("stray").root().on(temp.path()), b"x").unwrap();
+        let opened = OutputFolder::local(temp.path()).run("stray").map(|run| run.id().to_owned());
+        assert!(
+            matches!(&opened, Err(e @ Error::DamagedRun { problem: RunDamage::Incomplete { .. }, .. }) if e.exit_code() == 2),
+            "{opened:?}"
+        );
     }
 
     #[cfg(unix)]

@@ -5,7 +5,6 @@ use std::path::Path;
 
 use crate::log::Log;
 use crate::output::layout::Layout;
-use crate::output::published::OutputFolder;
 use crate::output::tree::remove_tree;
 
 /// Removes what killed runs left behind: hidden entries of `runs/` (staging folders, runs being
@@ -28,17 +27,10 @@ pub fn remove_leftovers(out: &Path) {
     }
 }
 
-/// Keeps the newest `keep` runs (and always the current one); run ids sort by time.
-pub fn remove_old_runs(out: &Path, keep: usize, log: &Log) {
+/// Keeps the newest `keep` runs, and always `current` (the run just published); run ids sort
+/// by time.
+pub fn remove_old_runs(out: &Path, keep: usize, current: &str, log: &Log) {
     let runs_dir = Layout::runs().on(out);
-    let current = match OutputFolder::local(out).current_id() {
-        Ok(current) => current,
-        Err(e) => {
-            // Not knowing which run is current, delete none.
-            log.warn(format_args!("old runs are kept: {e}; the next run tries again"));
-            return;
-        }
-    };
     let Ok(entries) = std::fs::read_dir(&runs_dir) else {
         return;
     };
@@ -50,7 +42,7 @@ pub fn remove_old_runs(out: &Path, keep: usize, log: &Log) {
     runs.sort();
     let excess = runs.len().saturating_sub(keep.max(1));
     for name in runs.into_iter().take(excess) {
-        if Some(&name) == current.as_ref() {
+        if name == current {
             continue;
         }
         // Hidden first, so a run killed while deleting never leaves a half-deleted run that

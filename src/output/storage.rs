@@ -54,6 +54,9 @@ impl Storage for LocalFolder {
         let mut file = match open_regular(&path) {
             Ok(file) => file,
             Err(e) if is_not_found(&e) => return Ok(None),
+            // A file where a folder of the key should be (a stray file in `runs/`): nothing there,
+            // as `list` and `is_file` say.
+            Err(Error::Read { source, .. }) if source.kind() == ErrorKind::NotADirectory => return Ok(None),
             Err(e) => return Err(e),
         };
         let mut bytes = Vec::new();

@@ -228,10 +228,11 @@ impl PeopleSource {
         let leaves =
             (0..parquet_schema.num_columns()).filter(|&i| roots.contains(&parquet_schema.get_column_root_idx(i)));
         // The file is opened again (not kept open: a dataset may have more files than the
-        // process may hold open), and must still be the one whose footer was read, before and
-        // after its chunks are read: else the footer's offsets point into other bytes.
+        // process may hold open), and must still be the one whose footer was read: else the
+        // footer's offsets point into other bytes.
+        // One check, after the read: the read is bounded by the footer's length, and its error
+        // waits for the check, which catches any change before or during it.
         let handle = open_regular(&file.path)?;
-        file.stamp.check(&file.path, &handle)?;
         let chunks = ColumnChunks::read(&handle, file.stamp.len, leaves.map(|i| rg_meta.column(i)));
         file.stamp.check(&file.path, &handle)?;
         let chunks = chunks.map_err(|source| Error::Decode { path: file.path.clone(), row_group, source })?;
