@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use segcalc::inputs::DatasetPaths;
+use segcalc::location::Location;
 use segcalc::log::Log;
 use segcalc::run::{RunOptions, run, validate};
 
@@ -47,9 +48,22 @@ struct DatasetArgs {
 }
 
 impl DatasetArgs {
-    fn paths(&self) -> DatasetPaths {
-        DatasetPaths { dataset: self.dataset.clone(), people: self.people.clone(), model: self.model.clone() }
+    fn paths(&self) -> segcalc::Result<DatasetPaths> {
+        dataset_paths(&self.dataset, self.people.as_deref(), self.model.as_deref())
     }
+}
+
+/// The dataset's parts, each a local path or an object-store URL.
+fn dataset_paths(
+    dataset: &std::path::Path,
+    people: Option<&std::path::Path>,
+    model: Option<&std::path::Path>,
+) -> segcalc::Result<DatasetPaths> {
+    Ok(DatasetPaths {
+        dataset: Location::from_arg(dataset)?,
+        people: people.map(Location::from_arg).transpose()?,
+        model: model.map(Location::from_arg).transpose()?,
+    })
 }
 
 #[derive(Subcommand)]
@@ -201,8 +215,8 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
         Command::Run { dataset, out, keep, no_changes } => {
             let log = Log::new(dataset.quiet);
             let options = RunOptions {
-                paths: dataset.paths(),
-                out,
+                paths: dataset.paths()?,
+                out: Location::from_arg(&out)?,
                 as_of: dataset.as_of.clone(),
                 strict: dataset.strict,
                 keep,
@@ -233,7 +247,7 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
         }
         Command::Explain { dataset, person, segmentation, workspace, as_of, people, model, json } => {
             let options = segcalc::explain::ExplainOptions {
-                paths: DatasetPaths { dataset, people, model },
+                paths: dataset_paths(&dataset, people.as_deref(), model.as_deref())?,
                 person,
                 segmentation,
                 workspace,
@@ -248,6 +262,7 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
             Ok(())
         }
         Command::Show { out, run, workspace, user, segment, limit, json } => {
+            let out = Location::from_arg(&out)?;
             let view = segcalc::show::show(&segcalc::show::ShowOptions { out, run, workspace, user, segment, limit })?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&view).expect(JSON_ALWAYS_WRITES));
@@ -265,7 +280,7 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
         Command::Validate { dataset } => {
             let log = Log::new(dataset.quiet);
             let warnings = thread_pool(dataset.threads)?
-                .install(|| validate(&dataset.paths(), dataset.as_of.as_deref(), dataset.strict, &log))?;
+                .install(|| validate(&dataset.paths()?, dataset.as_of.as_deref(), dataset.strict, &log))?;
             for w in &warnings {
                 eprintln!("warning: {w}");
             }

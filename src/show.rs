@@ -3,17 +3,18 @@
 //! all read through `OutputFolder`.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use serde::Serialize;
 
 use crate::error::text::{did_you_mean, quote_list};
 use crate::error::{Error, Result};
+use crate::location::Location;
 use crate::output::published::{OutputFolder, PublishedRun};
 
 #[derive(Debug, Clone)]
 pub struct ShowOptions {
-    pub out: PathBuf,
+    /// The output folder: local, or an object-store prefix.
+    pub out: Location,
     /// A run id under `runs/`; the run `current` points to when absent.
     pub run: Option<String>,
     pub workspace: Option<String>,
@@ -83,14 +84,14 @@ fn usage(message: String) -> Error {
 
 /// The run `--run` names, or the one `current` names.
 fn open_run(options: &ShowOptions) -> Result<PublishedRun> {
-    let folder = OutputFolder::local(&options.out);
+    let folder = OutputFolder::at(&options.out);
     match &options.run {
         Some(id) => folder.run(id),
         None => folder.current()?.ok_or_else(|| {
             usage(format!(
                 "no published run in `{}` (no `current` link); check the folder, or publish one with `segcalc run DATASET --out {}`",
-                options.out.display(),
-                options.out.display()
+                options.out.message_path().display(),
+                options.out.message_path().display()
             ))
         }),
     }

@@ -9,21 +9,43 @@ use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+use super::listing::{dataset_people_place, discover_objects};
 use crate::entry::{self, EntryKind, EntryProblem};
 use crate::error::{Error, Result};
+use crate::location::Location;
+use crate::store::RemoteObject;
 
 /// The value Hive and Spark write for a null partition value.
 pub const HIVE_NULL: &str = "__HIVE_DEFAULT_PARTITION__";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FileRef {
+    /// The file's path, or its object's URL.
     pub path: PathBuf,
     /// `column=value` folders above the file, outermost first; `None` is a null value.
     pub hive: Vec<(String, Option<String>)>,
+    /// The object, as listed, when the file is on an object store.
+    pub object: Option<RemoteObject>,
+}
+
+/// Resolves the people source of a dataset (a folder or a prefix): `people.parquet` or `people/`.
+pub fn dataset_people(dataset: &Location) -> Result<Location> {
+    match dataset {
+        Location::Local(path) => dataset_people_path(path).map(Location::Local),
+        Location::Remote(place) => dataset_people_place(place).map(Location::Remote),
+    }
+}
+
+/// Lists the Parquet files at `location`, in a stable order (sorted by path or key).
+pub fn discover(location: &Location) -> Result<Vec<FileRef>> {
+    match location {
+        Location::Local(path) => discover_local(path),
+        Location::Remote(place) => discover_objects(place),
+    }
 }
 
 /// Resolves the people source of a dataset folder: `people.parquet` or `people/`.
-pub fn dataset_people_path(dataset: &Path) -> Result<PathBuf> {
+fn dataset_people_path(dataset: &Path) -> Result<PathBuf> {
     let file = dataset.join("people.parquet");
     let dir = dataset.join("people");
     // Any entry counts, a broken link too: `discover` then says what is wrong with it.
@@ -44,7 +66,7 @@ pub fn dataset_people_path(dataset: &Path) -> Result<PathBuf> {
 
 /// Lists the Parquet files at `path`, in a stable order (sorted by path). Every entry is
 /// untrusted input: see [`walk`].
-pub fn discover(path: &Path) -> Result<Vec<FileRef>> {
+fn discover_local(path: &Path) -> Result<Vec<FileRef>> {
     let meta = match entry::metadata(path) {
         Ok(meta) => meta,
         Err(e) if entry::is_not_found(&e) => {
@@ -56,7 +78,7 @@ pub fn discover(path: &Path) -> Result<Vec<FileRef>> {
         Err(e) => return Err(e),
     };
     match EntryKind::of(&meta) {
-        EntryKind::File => return Ok(vec![FileRef { path: path.to_owned(), hive: Vec::new() }]),
+        EntryKind::File => return Ok(vec![FileRef { path: path.to_owned(), hive: Vec::new(), object: None }]),
         EntryKind::Folder => {}
         kind => return Err(Error::Entry { path: path.to_owned(), problem: EntryProblem::NotAFile { kind } }),
     }
@@ -130,7 +152,7 @@ fn walk(root: &Path, root_meta: &Metadata) -> Result<Vec<FileRef>> {
                     if kind != EntryKind::File {
                         return Err(Error::Entry { path, problem: EntryProblem::NotAFile { kind } });
                     }
-                    inside.push(Pending::File(FileRef { path, hive: folder.hive.clone() }));
+                    inside.push(Pending::File(FileRef { path, hive: folder.hive.clone(), object: None }));
                 }
                 _ => {}
             }
@@ -162,14 +184,14 @@ fn folder_id(meta: &Metadata) -> Option<(u64, u64)> {
 }
 
 /// Ends in `.parquet`, in any case (compared as bytes: the rest of the name may be anything).
-fn is_parquet_name(name: &OsStr) -> bool {
+pub(super) fn is_parquet_name(name: &OsStr) -> bool {
     let bytes = name.as_encoded_bytes();
     bytes.len() >= 8 && bytes[bytes.len() - 8..].eq_ignore_ascii_case(b".parquet")
 }
 
 /// The hive column of a folder named `column=value` (a non-empty column before the first `=`),
 /// both parts decoded; `None` for any other name.
-fn hive_column(name: &OsStr, path: &Path) -> Result<Option<(String, Option<String>)>> {
+pub(super) fn hive_column(name: &OsStr, path: &Path) -> Result<Option<(String, Option<String>)>> {
     let bytes = name.as_encoded_bytes();
     if !bytes.iter().skip(1).any(|b| *b == b'=') || bytes.first() == Some(&b'=') {
         return Ok(None);
@@ -246,7 +268,7 @@ mod tests {
         ] {
             std::fs::write(p.join(f), b"").unwrap();
         }
-        let files = discover(p).unwrap();
+        let files = discover_local(p).unwrap();
         assert_eq!(files.len(), 2);
         assert_eq!(files[0].hive, vec![("partition".to_owned(), None)]);
         assert_eq!(
