@@ -71,11 +71,13 @@ pub fn switch_current(out: &RemotePlace, seen: &CurrentVersion, run_id: &str) ->
     match block_on(place.store.put_opts(&place.path, PutPayload::from(bytes), options)) {
         Ok(_) => Ok(()),
         Err(object_store::Error::Precondition { .. } | object_store::Error::AlreadyExists { .. }) => {
-            // Only names the winner: if it cannot be read, the publish still did not happen.
-            let winner = read_current(out)
-                .ok()
-                .and_then(|now| now.run)
-                .map_or_else(|| "another run".to_owned(), |run| run.run_id);
+            let winner = read_current(out).ok().and_then(|now| now.run).map(|run| run.run_id);
+            // A retried write whose first attempt did land (its answer lost on the way) finds
+            // its own run there: that is a publish, not a lost race.
+            if winner.as_deref() == Some(run_id) {
+                return Ok(());
+            }
+            let winner = winner.unwrap_or_else(|| "another run".to_owned());
             Err(Error::Store { url: place.url(), problem: StoreProblem::PublishedFirst { winner } })
         }
         Err(source @ object_store::Error::NotImplemented { .. }) => {

@@ -69,7 +69,13 @@ impl RemoteRun {
     /// A local staging folder for the new run, whose id sorts after the current run's.
     pub fn stage(&self, started: &chrono::DateTime<chrono::Utc>) -> Result<Staging> {
         let current = self.current.run.as_ref().map(|run| run.run_id.as_str());
-        Staging::create_named(&self.scratch, run_id_after(&Staging::run_id_at(started), current))
+        let mut run_id = run_id_after(&Staging::run_id_at(started), current);
+        // Another run started in the same millisecond (one whose lease was taken over).
+        let folder = RemoteFolder::new(self.out.clone());
+        while !folder.list(Layout::run(&run_id).root())?.is_empty() {
+            run_id.push_str("-1");
+        }
+        Staging::create_named(&self.scratch, run_id)
     }
 
     /// Uploads the staged run (manifest last), then publishes it by the conditional write of

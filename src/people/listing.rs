@@ -9,7 +9,7 @@ use std::path::Path;
 use futures::TryStreamExt;
 use object_store::ObjectStore;
 
-use super::files::{FileRef, hive_column, is_parquet_name};
+use super::naming::{FileRef, hive_column, is_parquet_name};
 use crate::error::{Error, Result};
 use crate::store::runtime::block_on;
 use crate::store::{RemoteObject, RemotePlace};
