@@ -108,6 +108,15 @@ impl RemotePlace {
         Ok(Self { store, base, path })
     }
 
+    /// The place `url` names in `store`, a client configured by the caller (tests give one
+    /// configured directly, to check segcalc's own configuration against).
+    pub fn with_store(store: Arc<dyn ObjectStore>, url: &str) -> Result<Self> {
+        let bad = |reason: String| Error::Store { url: url.to_owned(), problem: StoreProblem::BadUrl { reason } };
+        let parsed = url::Url::parse(url).map_err(|e| bad(format!("{e}")))?;
+        let path = ObjectPath::from_url_path(parsed.path().trim_matches('/')).map_err(|e| bad(format!("{e}")))?;
+        Ok(Self { store, base: format!("{}://{}", parsed.scheme(), parsed.authority()), path })
+    }
+
     /// `name` (which may hold `/`) under this place.
     #[must_use]
     pub fn join(&self, name: &str) -> Self {

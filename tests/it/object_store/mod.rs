@@ -3,5 +3,8 @@
 //! stopped mid-run, and a proxy that fails requests.
 
 mod conformance;
+mod faults;
+mod proxy;
+mod races;
 mod servers;
 mod shared;

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Output;
 
 use arrow_array::RecordBatch;
-use segcalc::output::published::{OutputFolder, PublishedRun};
+use segcalc::output::published::PublishedRun;
 
 use super::servers::Server;
 use crate::support::{access_lines, current_run, read_long, segment_sets, stderr};
@@ -80,7 +80,41 @@ pub fn assert_only_complete_runs(server: &Server, prefix: &str) -> Vec<String> {
     runs
 }
 
-/// The published run `current` names in a local output folder (for `OutputFolder` users).
-pub fn local_current(out: &Path) -> PublishedRun {
-    OutputFolder::local(out).current().unwrap().unwrap()
+/// A generated dataset of `people` people in 3 files, uploaded to `prefix`; returns its folder.
+pub fn generated_dataset(server: &Server, people: u64, prefix: &str) -> tempfile::TempDir {
+    let dataset = tempfile::tempdir().unwrap();
+    let output = crate::support::run_cli(&[
+        "generate",
+        "--people",
+        &people.to_string(),
+        "--files",
+        "3",
+        "--out",
+        dataset.path().to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    server.upload_dir(dataset.path(), prefix);
+    dataset
+}
+
+/// The membership rows of the run `current.json` names under `prefix`.
+pub fn current_rows(server: &Server, prefix: &str) -> Vec<crate::support::MembershipRow> {
+    let downloaded = tempfile::tempdir().unwrap();
+    server.download_output(prefix, downloaded.path());
+    read_long(&current_run(downloaded.path()))
+}
+
+/// Sends `signal` (`STOP`, `CONT`, `KILL`) to process `pid`.
+pub fn signal(pid: u32, signal: &str) {
+    let status = std::process::Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status().unwrap();
+    assert!(status.success(), "kill -{signal} {pid}");
+}
+
+/// Waits until `key` exists on `server` (up to 30 s).
+pub fn wait_for_object(server: &Server, key: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while server.get(key).is_none() {
+        assert!(std::time::Instant::now() < deadline, "{key} never appeared");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
 }
