@@ -30,12 +30,9 @@ impl FaultProxy {
         std::thread::spawn(move || {
             let mut state = seed | 1;
             while !stop_flag.load(Ordering::Relaxed) {
-                let client = match listener.accept() {
-                    Ok((client, _)) => client,
-                    Err(_) => {
-                        std::thread::sleep(Duration::from_millis(2));
-                        continue;
-                    }
+                let Ok((client, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(2));
+                    continue;
                 };
                 // xorshift64: the same seed, the same faults.
                 state ^= state << 13;

@@ -1,5 +1,5 @@
 //! The emulators the object-store tests run against, started and stopped by the tests: moto in
-//! server mode for the S3 API (PyPI `moto[server]`) and Azurite for Azure Blob Storage (npm
+//! server mode for the S3 API (`PyPI` `moto[server]`) and Azurite for Azure Blob Storage (npm
 //! `azurite`), each bound to 127.0.0.1 on a free port. `.ci/run` installs both. Under `CI=true`
 //! a missing emulator fails the test; elsewhere the test says so and passes without running.
 

@@ -35,7 +35,13 @@ fn changes_lines(run: &PublishedRun) -> Option<Vec<String>> {
     let mut lines = Vec::new();
     for batch in batches {
         let columns: Vec<_> = (0..batch.num_columns())
-            .map(|c| arrow_cast::display::ArrayFormatter::try_new(batch.column(c), &Default::default()).unwrap())
+            .map(|c| {
+                arrow_cast::display::ArrayFormatter::try_new(
+                    batch.column(c),
+                    &arrow_cast::display::FormatOptions::default(),
+                )
+                .unwrap()
+            })
             .collect();
         for row in 0..batch.num_rows() {
             lines.push(columns.iter().map(|f| f.value(row).to_string()).collect::<Vec<_>>().join(","));
