@@ -8,4 +8,4 @@ mod place;
 pub mod runtime;
 
 pub use object::{RemoteObject, read_object};
-pub use place::RemotePlace;
+pub use place::{RemotePlace, seconds_from_env};
