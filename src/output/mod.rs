@@ -29,5 +29,7 @@ pub mod remote_folder;
 pub mod remote_publish;
 pub mod retention;
 pub mod segment_column;
+pub mod shard_marker;
+pub mod shard_output;
 pub mod storage;
 pub mod tree;

@@ -14,4 +14,5 @@ mod parquet_variety;
 mod placement;
 mod property;
 mod publish;
+mod shards;
 mod support;
