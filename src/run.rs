@@ -15,6 +15,7 @@ use crate::output::access::{access_rows, write_access};
 use crate::output::bitmaps::write_bitmap;
 use crate::output::changes::{diff_runs, previous_segments, write_changes};
 use crate::output::file_writer::{FileWriter, with_file_writer};
+use crate::output::history;
 use crate::output::layout::{Layout, RunLayout};
 use crate::output::lock::OutputLock;
 use crate::output::manifest::{
@@ -162,7 +163,7 @@ fn homeless_message(
     )
 }
 
-fn strict_check(strict: bool, warnings: &[Warning]) -> Result<()> {
+pub(crate) fn strict_check(strict: bool, warnings: &[Warning]) -> Result<()> {
     if strict && !warnings.is_empty() {
         return Err(Error::StrictWarnings { warnings: warnings.to_vec() });
     }
@@ -200,6 +201,11 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
         with_file_writer(|files| write_outputs(files, out, layout, model, &codes, &table, &members))
     })?;
     write_access(&layout.access().on(out), &access_rows(model))?;
+    timed(&mut timings, "history", || {
+        let mut rows = history::carried(&OutputFolder::local(out), &mut warnings, log);
+        rows.extend(history::rows_of(&staging.run_id, as_of.timestamp_micros(), &workspaces));
+        history::write(&layout.history().on(out), &rows)
+    })?;
     let changes = if options.no_changes {
         None
     } else {

@@ -2,19 +2,21 @@
 //! folder and of a run; [`published`] reads published runs through [`storage`].
 //!
 //! Writing: membership files ([`membership`], [`segment_column`]), bitmaps ([`bitmaps`]),
-//! [`access`], [`changes`] and the [`manifest`], large files through the [`file_writer`]
+//! [`access`], [`changes`], [`history`] and the [`manifest`], large files through the [`file_writer`]
 //! threads; the atomic publish that makes them visible ([`publish`]) under the output [`lock`],
 //! and the deletion of old runs ([`retention`]). [`tree`] does the whole-folder syncing and
-//! deleting.
+//! deleting. [`movement`] is the movement matrix between two runs (SPEC §9).
 
 pub mod access;
 pub mod bitmaps;
 pub mod changes;
 pub mod file_writer;
+pub mod history;
 pub mod layout;
 pub mod lock;
 pub mod manifest;
 pub mod membership;
+pub mod movement;
 pub mod publish;
 pub mod published;
 pub mod retention;

@@ -74,15 +74,10 @@ impl OutputFolder {
 
     /// Run `id`, its manifest read.
     pub fn open(&self, id: String) -> Result<PublishedRun> {
-        let layout = Layout::run(&id);
-        let manifest_key = layout.manifest();
-        let Some(bytes) = self.storage.read(&manifest_key)? else {
-            // The list only serves the message: failing to list must not hide the damage.
-            let problem = RunDamage::Incomplete { runs: self.finished_runs().unwrap_or_default() };
-            return Err(Error::DamagedRun { path: self.locate(layout.root()), problem });
-        };
-        let manifest = Manifest::parse(&bytes, &self.locate(&manifest_key))?;
-        Ok(PublishedRun { storage: Arc::clone(&self.storage), id, layout, manifest })
+        // The list only serves the message: failing to list must not hide the damage.
+        let complete = || self.finished_runs().unwrap_or_default();
+        let run = PublishedRun::open_at(Arc::clone(&self.storage), Layout::run(&id), complete)?;
+        Ok(PublishedRun { id, ..run })
     }
 }
 
@@ -95,6 +90,27 @@ pub struct PublishedRun {
 }
 
 impl PublishedRun {
+    /// The run folder `path` on its own (a copy of `runs/<id>` kept in a repository, or
+    /// `<out>/current`), resolved once: a link is followed now, not at every read. Its id is the
+    /// one its manifest records.
+    pub fn local_folder(path: &std::path::Path) -> Result<Self> {
+        let root = std::fs::canonicalize(path).map_err(|source| Error::Read { path: path.to_owned(), source })?;
+        let run = Self::open_at(Arc::new(LocalFolder::new(&root)), Layout::run_folder(), Vec::new)?;
+        Ok(Self { id: run.manifest.run_id.clone(), ..run })
+    }
+
+    /// The run at `layout`, its manifest read; `complete` lists the complete runs for the
+    /// message when there is no manifest. Its id is left empty for the caller.
+    fn open_at(storage: Arc<dyn Storage>, layout: RunLayout, complete: impl FnOnce() -> Vec<String>) -> Result<Self> {
+        let manifest_key = layout.manifest();
+        let Some(bytes) = storage.read(&manifest_key)? else {
+            let problem = RunDamage::Incomplete { runs: complete() };
+            return Err(Error::DamagedRun { path: storage.locate(layout.root()), problem });
+        };
+        let manifest = Manifest::parse(&bytes, &storage.locate(&manifest_key))?;
+        Ok(Self { storage, id: String::new(), layout, manifest })
+    }
+
     /// The run id: its folder's name under `runs/`.
     #[must_use]
     pub fn id(&self) -> &str {
@@ -160,6 +176,24 @@ impl PublishedRun {
     pub fn changes(&self) -> Result<Option<Vec<RecordBatch>>> {
         let key = self.layout.changes();
         self.storage.read(&key)?.map(|bytes| batches(bytes, &self.storage.locate(&key))).transpose()
+    }
+
+    /// The rows of history.parquet; `None` when the run has none (written by an older version).
+    pub fn history(&self) -> Result<Option<Vec<RecordBatch>>> {
+        let key = self.layout.history();
+        self.storage.read(&key)?.map(|bytes| batches(bytes, &self.storage.locate(&key))).transpose()
+    }
+
+    /// Where `key` of this run is, for messages.
+    #[must_use]
+    pub fn locate(&self, key: &Key) -> PathBuf {
+        self.storage.locate(key)
+    }
+
+    /// The names of this run's files.
+    #[must_use]
+    pub fn layout(&self) -> &RunLayout {
+        &self.layout
     }
 
     /// Every batch of the Parquet file at `key`, which the run must have.
