@@ -22,20 +22,38 @@ fn chart_error(chart: &str) -> impl Fn(String) -> Error + '_ {
     move |message| Error::Chart { chart: chart.to_owned(), message }
 }
 
-/// Draws with `draw` onto an SVG of `size`, and returns the SVG text.
+/// Draws with `draw` onto an SVG of `size`, and returns the SVG text. plotters panics on some
+/// ranges (an overflow computing ticks of counts near `u64::MAX`, which only a damaged manifest
+/// holds): such a panic is an error too.
 fn svg(
     chart: &str,
     size: (u32, u32),
     draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> std::result::Result<(), String>,
 ) -> Result<String> {
-    let mut text = String::new();
-    {
-        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string()).map_err(chart_error(chart))?;
-        draw(&root).map_err(chart_error(chart))?;
-        root.present().map_err(|e| e.to_string()).map_err(chart_error(chart))?;
-    }
-    Ok(text)
+    let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut text = String::new();
+        {
+            let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+            root.fill(&WHITE).map_err(|e| e.to_string())?;
+            draw(&root)?;
+            root.present().map_err(|e| e.to_string())?;
+        }
+        Ok(text)
+    }));
+    let panicked = |payload: Box<dyn std::any::Any + Send>| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(format!("plotters panicked: {message}"))
+    };
+    drawn.unwrap_or_else(panicked).map_err(chart_error(chart))
+}
+
+/// Rows (or columns) `0` to `n - 1`: plotters' integer ranges hold their end.
+fn last_of(n: u32) -> std::ops::Range<u32> {
+    0..n.max(1) - 1
 }
 
 /// Space for labels of `longest` characters at `FONT` size 13 (plotters' own estimate is
@@ -50,13 +68,13 @@ pub fn bars(chart: &str, segments: &[(String, u64)]) -> Result<String> {
     let max = segments.iter().map(|(_, c)| *c).max().unwrap_or(0).max(1);
     let longest = segments.iter().map(|(g, _)| g.chars().count()).max().unwrap_or(0);
     // Room right of the longest bar for its count.
-    let x_end = max + max / 5 + 1;
+    let x_end = max.saturating_add(max / 5).saturating_add(1);
     svg(chart, (WIDTH, 40 + ROW * n.max(1)), |root| {
         let mut c = ChartBuilder::on(root)
             .margin(6)
             .x_label_area_size(22)
             .y_label_area_size(label_width(longest))
-            .build_cartesian_2d(0..x_end, (0..n).into_segmented())
+            .build_cartesian_2d(0..x_end, last_of(n).into_segmented())
             .map_err(|e| e.to_string())?;
         let names = |v: &SegmentValue<u32>| match v {
             // Row 0 is at the bottom: the first segment goes on the top row.
@@ -107,12 +125,8 @@ pub fn matrix(chart: &str, m: &Movement) -> Result<String> {
             .margin(6)
             .x_label_area_size(label_width(longest))
             .y_label_area_size(label_width(longest))
-            .build_cartesian_2d((0..cols).into_segmented(), (0..rows).into_segmented())
+            .build_cartesian_2d(last_of(cols).into_segmented(), last_of(rows).into_segmented())
             .map_err(|e| e.to_string())?;
-        let x_names = |v: &SegmentValue<u32>| match v {
-            SegmentValue::CenterOf(i) if *i < cols => col_label(*i).to_owned(),
-            _ => String::new(),
-        };
         let y_names = |v: &SegmentValue<u32>| match v {
             SegmentValue::CenterOf(i) if *i < rows => row_label(rows - 1 - i).to_owned(),
             _ => String::new(),
@@ -120,10 +134,9 @@ pub fn matrix(chart: &str, m: &Movement) -> Result<String> {
         c.configure_mesh()
             .disable_mesh()
             .x_labels(cols as usize)
+            .x_label_formatter(&|_| String::new())
             .y_labels(rows as usize)
-            .x_label_formatter(&x_names)
             .y_label_formatter(&y_names)
-            .x_label_style(TextStyle::from((FONT, 12).into_font()).transform(FontTransform::Rotate90))
             .y_label_style((FONT, 12))
             .x_desc("to (this run)")
             .y_desc("from (the previous run)")
@@ -161,6 +174,15 @@ pub fn matrix(chart: &str, m: &Movement) -> Result<String> {
             cell
         }))
         .map_err(|e| e.to_string())?;
+        // Column names turned a quarter, starting under the axis (the mesh would centre them on
+        // the tick, half above it).
+        let turned = TextStyle::from((FONT, 12).into_font())
+            .transform(FontTransform::Rotate90)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        for col in 0..cols {
+            let (x, y) = c.backend_coord(&(SegmentValue::CenterOf(col), SegmentValue::Exact(0)));
+            root.draw(&Text::new(col_label(col).to_owned(), (x, y + 6), turned.clone())).map_err(|e| e.to_string())?;
+        }
         let style = TextStyle::from((FONT, 12).into_font()).pos(Pos::new(HPos::Center, VPos::Center));
         c.draw_series(cells.iter().map(|&(x, y, people, _)| {
             Text::new(people.to_string(), (SegmentValue::CenterOf(x), SegmentValue::CenterOf(y)), style.clone())
@@ -170,16 +192,23 @@ pub fn matrix(chart: &str, m: &Movement) -> Result<String> {
     })
 }
 
-/// One line per segment: its size at each run of the history (`runs` labels the x axis).
+/// Room for the legend, right of the lines.
+const LEGEND: u32 = 170;
+
+/// One line per segment: its size at each run of the history (`runs` labels the x axis), the
+/// legend beside the chart.
 pub fn lines(chart: &str, runs: &[String], series: &[(String, Vec<(usize, u64)>)]) -> Result<String> {
     let max = series.iter().flat_map(|(_, points)| points.iter().map(|p| p.1)).max().unwrap_or(0).max(1);
     let last = runs.len().saturating_sub(1).max(1);
-    svg(chart, (WIDTH, 300), |root| {
-        let mut c = ChartBuilder::on(root)
+    let height = 300.max(24 + 18 * series.len() as u32);
+    svg(chart, (WIDTH, height), |root| {
+        let (plot, legend) = root.split_horizontally(WIDTH - LEGEND);
+        let mut c = ChartBuilder::on(&plot)
             .margin(8)
+            .margin_right(48)
             .x_label_area_size(28)
             .y_label_area_size(60)
-            .build_cartesian_2d(0..last, 0..max + max / 10 + 1)
+            .build_cartesian_2d(0..last, 0..max.saturating_add(max / 10).saturating_add(1))
             .map_err(|e| e.to_string())?;
         let run_label = |i: &usize| runs.get(*i).cloned().unwrap_or_default();
         c.configure_mesh()
@@ -189,21 +218,15 @@ pub fn lines(chart: &str, runs: &[String], series: &[(String, Vec<(usize, u64)>)
             .label_style((FONT, 12))
             .draw()
             .map_err(|e| e.to_string())?;
+        let style = TextStyle::from((FONT, 12).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
         for (k, (name, points)) in series.iter().enumerate() {
             let color = Palette99::pick(k).to_rgba();
-            c.draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))
-                .map_err(|e| e.to_string())?
-                .label(name.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
+            c.draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2))).map_err(|e| e.to_string())?;
             c.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled()))).map_err(|e| e.to_string())?;
+            let y = 16 + 18 * k as i32;
+            legend.draw(&PathElement::new(vec![(4, y), (22, y)], color.stroke_width(3))).map_err(|e| e.to_string())?;
+            legend.draw(&Text::new(name.clone(), (28, y), style.clone())).map_err(|e| e.to_string())?;
         }
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font((FONT, 12))
-            .draw()
-            .map_err(|e| e.to_string())?;
         Ok(())
     })
 }

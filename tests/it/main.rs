@@ -1,6 +1,7 @@
 //! The one integration-test binary (see STYLE.md): each module is one area.
 
 mod bad_input;
+mod before_after;
 mod explain_show;
 mod file_system;
 mod fixtures;

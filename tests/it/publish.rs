@@ -1,7 +1,6 @@
 //! Publishing as cron needs it: changes against the previous run, the same output at any thread
 //! count, one writer at a time, kill -9 at any moment, and disk errors that leave `current` alone.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -13,8 +12,8 @@ use segcalc::output::layout::Layout;
 use segcalc::output::published::{OutputFolder, PublishedRun};
 
 use crate::support::{
-    FIXTURE_AS_OF, access_lines, copy_dir, current_id, current_run, data_dir, manifest_json, membership_lines,
-    read_long, run_cli, segcalc, segment_sets, stderr,
+    FIXTURE_AS_OF, access_lines, assignments, copy_dir, current_id, current_run, data_dir, manifest_json,
+    membership_lines, run_cli, segcalc, segment_sets, stderr,
 };
 
 fn sample() -> PathBuf {
@@ -31,18 +30,6 @@ fn run_ok(dataset: &Path, out: &Path, extra: &[&str]) {
 /// The id of the run `current` names.
 fn current_target(out: &Path) -> String {
     current_id(out).expect("a run is published")
-}
-
-/// (segmentation, person) → segment, from the origin workspace's membership (which holds the
-/// whole scope), using the run's manifest for the origins.
-fn assignments(run: &PublishedRun) -> BTreeMap<(String, u32), String> {
-    let origins: BTreeMap<&str, &str> =
-        run.manifest().segmentations.iter().map(|s| (s.id.as_str(), s.origin.as_str())).collect();
-    read_long(run)
-        .into_iter()
-        .filter(|r| origins.get(r.segmentation.as_str()) == Some(&r.workspace.as_str()))
-        .map(|r| ((r.segmentation, r.person_id), r.segment))
-        .collect()
 }
 
 fn change_lines(run: &PublishedRun) -> Vec<String> {

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: running the binary, reading what it published
 //! (through `OutputFolder`, as every reader does), rendering a run's outputs as sorted text lines.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -82,6 +83,18 @@ pub fn read_long(run: &PublishedRun) -> Vec<MembershipRow> {
     }
     rows.sort();
     rows
+}
+
+/// (segmentation, person) → segment, from the origin workspace's membership (which holds the
+/// whole scope), using the run's manifest for the origins.
+pub fn assignments(run: &PublishedRun) -> BTreeMap<(String, u32), String> {
+    let origins: BTreeMap<&str, &str> =
+        run.manifest().segmentations.iter().map(|s| (s.id.as_str(), s.origin.as_str())).collect();
+    read_long(run)
+        .into_iter()
+        .filter(|r| origins.get(r.segmentation.as_str()) == Some(&r.workspace.as_str()))
+        .map(|r| ((r.segmentation, r.person_id), r.segment))
+        .collect()
 }
 
 /// `workspace,segmentation,segment,person_id` lines of the run `current` points to, sorted like
