@@ -168,3 +168,13 @@ pub fn access_lines(out: &Path) -> Vec<String> {
     lines.sort();
     lines
 }
+
+/// Whether a tool a test needs (`what`) is there. Under `CI=true` a missing tool fails the test;
+/// elsewhere the test is skipped with a notice on stderr (returns false).
+pub fn tool_or_skip(what: &str, available: bool) -> bool {
+    if !available {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true and {what} is missing: .ci/run installs it");
+        eprintln!("skipped: {what} is not installed (CI=true makes this a failure)");
+    }
+    available
+}
