@@ -47,7 +47,7 @@ pub fn decode(bytes: &[u8]) -> Result<(usize, usize, Vec<[u8; 4]>), String> {
                 0 => 0,
                 1 => left,
                 2 => up,
-                3 => ((u16::from(left) + u16::from(up)) / 2) as u8,
+                3 => u16::midpoint(u16::from(left), u16::from(up)) as u8,
                 4 => paeth(left, up, up_left),
                 f => return Err(format!("filter {f}")),
             };

@@ -1,4 +1,4 @@
-//! The README's Python snippets (DuckDB, Polars, pyarrow, pyroaring) run against a fresh run of
+//! The README's Python snippets (`DuckDB`, Polars, pyarrow, pyroaring) run against a fresh run of
 //! the sample, so they cannot rot. Under `CI=true` a missing Python library fails the test;
 //! elsewhere it is skipped with a notice.
 
@@ -7,7 +7,7 @@ use std::process::Command;
 
 use crate::support::{current_run, run_cli, stderr, tool_or_skip};
 
-/// The bodies of the README's ```python blocks, in order.
+/// The bodies of the README's `python` code blocks, in order.
 fn python_blocks(readme: &str) -> Vec<String> {
     let mut blocks = Vec::new();
     let mut current: Option<String> = None;

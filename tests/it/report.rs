@@ -45,7 +45,7 @@ fn browser(chromium: &Path, profile: &Path, args: &[&str]) -> Output {
         .stderr(std::fs::File::create(&stderr).unwrap())
         .spawn()
         .expect("chromium starts");
-    let deadline = Instant::now() + Duration::from_secs(120);
+    let deadline = Instant::now() + Duration::from_mins(2);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
