@@ -10,20 +10,17 @@
 //! A previous run without the file (written by an older version) gives its rows from its
 //! manifest; one whose file cannot be read is a warning, and the history starts again.
 
-use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{TimestampMicrosecondType, UInt64Type};
-use arrow_array::{Array, ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray, UInt64Array};
+use arrow_array::{Array, ArrayRef, StringArray, TimestampMicrosecondArray, UInt64Array};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
-use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
 
 use super::manifest::{Manifest, WorkspaceCounts};
 use super::published::{OutputFolder, PublishedRun};
+use super::table_file::write_rows;
 use crate::error::{Error, Result, RunDamage, Warning};
 use crate::log::Log;
 
@@ -145,29 +142,19 @@ pub fn carried(folder: &OutputFolder, warnings: &mut Vec<Warning>, log: &Log) ->
 }
 
 pub fn write(path: &Path, rows: &[HistoryRow]) -> Result<()> {
-    let write_err = |source| Error::ParquetWrite { path: path.to_owned(), source };
-    let schema = schema();
-    let file = File::create(path).map_err(|source| Error::Write { path: path.to_owned(), source })?;
-    let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
-    let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(write_err)?;
-    for chunk in rows.chunks(64 * 1024) {
+    write_rows(path, &schema(), rows, |chunk| {
         let text = |f: fn(&HistoryRow) -> &str| -> ArrayRef {
             Arc::new(chunk.iter().map(|r| Some(f(r))).collect::<StringArray>())
         };
-        let columns: Vec<ArrayRef> = vec![
+        vec![
             text(|r| &r.run_id),
             Arc::new(TimestampMicrosecondArray::from_iter_values(chunk.iter().map(|r| r.as_of)).with_timezone("UTC")),
             text(|r| &r.segmentation),
             text(|r| &r.workspace),
             text(|r| &r.segment),
             Arc::new(chunk.iter().map(|r| r.count).collect::<UInt64Array>()),
-        ];
-        let batch = RecordBatch::try_new(schema.clone(), columns).map_err(|e| write_err(e.into()))?;
-        writer.write(&batch).map_err(write_err)?;
-    }
-    // Synced with the whole run by `Staging::publish`.
-    writer.into_inner().map_err(write_err)?;
-    Ok(())
+        ]
+    })
 }
 
 #[cfg(test)]

@@ -22,4 +22,5 @@ pub mod published;
 pub mod retention;
 pub mod segment_column;
 pub mod storage;
+pub mod table_file;
 pub mod tree;
