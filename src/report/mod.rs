@@ -206,3 +206,32 @@ fn history_chart(chart: &str, workspace: &str, segmentation: &str, history: &[Hi
     let note = format!("<p class=\"note\">{} runs, by as-of</p>\n", runs.len());
     Ok(charts::lines(chart, &labels, &series)? + &note)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::layout::Layout;
+    use crate::output::published::OutputFolder;
+    use crate::output::published::test_run::{manifest_json, publish};
+
+    /// Text from the run (here a warning and a segmentation's name) is escaped; the charts are
+    /// inline SVG; a first run says there is nothing to compare with yet.
+    #[cfg(unix)]
+    #[test]
+    fn a_run_renders_escaped_with_its_charts() {
+        let temp = tempfile::tempdir().unwrap();
+        publish(temp.path(), "1", &[1, 2]);
+        let mut manifest: serde_json::Value = serde_json::from_str(&manifest_json("1")).unwrap();
+        manifest["warnings"] = serde_json::json!([{"at": "<a>", "message": "<script>alert('x')</script> & more"}]);
+        manifest["segmentations"][0]["name"] = "Tom & <Jerry>".into();
+        std::fs::write(Layout::run("1").manifest().on(temp.path()), manifest.to_string()).unwrap();
+        let run = OutputFolder::local(temp.path()).current().unwrap().unwrap();
+        let html = render(&run).unwrap();
+        assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more"));
+        assert!(html.contains("<code>&lt;a&gt;</code>") && html.contains("Tom &amp; &lt;Jerry&gt;"));
+        assert!(!html.contains("<script") && !html.contains("<Jerry>"));
+        assert_eq!(html.matches("<svg").count(), 1, "one bar chart; no movements, one run of history");
+        assert!(html.contains("no previous run to compare with") && html.contains("one run so far"));
+        assert!(html.contains("<td>a</td><td class=\"n\">2</td>"));
+    }
+}

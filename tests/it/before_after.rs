@@ -9,7 +9,9 @@ use segcalc::output::history::{self, HistoryRow};
 use segcalc::output::layout::Layout;
 use serde_json::Value;
 
-use crate::support::{FIXTURE_AS_OF, assignments, copy_dir, current_id, current_run, data_dir, run_cli, stderr};
+use crate::support::{
+    FIXTURE_AS_OF, assignments, copy_dir, current_id, current_run, data_dir, edited_fixture_model, run_cli, stderr,
+};
 
 /// The fixture dataset copied into `dir`, run once at an earlier as-of into `dir/out`.
 fn first_run(dir: &Path) -> (PathBuf, PathBuf) {
@@ -33,16 +35,14 @@ fn cli_ok(args: &[&str]) -> String {
 /// An edited model beside the dataset's: a redefined segment, a removed and an added
 /// segmentation (as a model change under review would be).
 fn edited_model(dataset: &Path) -> PathBuf {
-    let mut model: Value = serde_json::from_str(&std::fs::read_to_string(dataset.join("model.json")).unwrap()).unwrap();
-    let segs = model["segmentations"].as_array_mut().unwrap();
-    segs[0]["segments"][1]["rule"] = serde_json::json!({"field": "industry", "op": "contains", "value": "tech"});
-    segs.retain(|s| s["id"] != "apac_only");
-    let mut added = segs[0].clone();
-    added["id"] = "industry_copy".into();
-    segs.push(added);
     let edited = dataset.with_file_name("edited.json");
-    std::fs::write(&edited, serde_json::to_string(&model).unwrap()).unwrap();
+    std::fs::write(&edited, edited_fixture_model(&dataset.join("model.json")).to_string()).unwrap();
     edited
+}
+
+/// The real run of the edited model, at the fixtures' as-of.
+fn run_edited(dataset: &Path, out: &Path, edited: &Path) {
+    cli_ok(&["run", path(dataset), "--out", path(out), "--model", path(edited), "--as-of", FIXTURE_AS_OF, "--quiet"]);
 }
 
 /// Every entry under `dir` (hidden ones included) with its size, and where links point.
@@ -127,17 +127,7 @@ fn a_dry_run_publishes_nothing_and_agrees_with_the_run_that_follows() {
     assert!(text.contains("  industry_copy: ") && text.contains("(entered)"), "{text}");
 
     // The real run that follows: the same counts, and its changes.parquet says what the matrix said.
-    cli_ok(&[
-        "run",
-        path(&dataset),
-        "--out",
-        path(&out),
-        "--model",
-        path(&edited),
-        "--as-of",
-        FIXTURE_AS_OF,
-        "--quiet",
-    ]);
+    run_edited(&dataset, &out, &edited);
     let run = current_run(&out);
     let manifest = serde_json::to_value(run.manifest()).unwrap();
     for (d, m) in dry["segmentations"].as_array().unwrap().iter().zip(manifest["segmentations"].as_array().unwrap()) {
@@ -183,17 +173,7 @@ fn diff_equals_a_naive_comparison_of_membership_and_check_gives_0_and_3() {
     let golden = dir.path().join("golden");
     copy_dir(&first.path(), &golden);
     let edited = edited_model(&dataset);
-    cli_ok(&[
-        "run",
-        path(&dataset),
-        "--out",
-        path(&out),
-        "--model",
-        path(&edited),
-        "--as-of",
-        FIXTURE_AS_OF,
-        "--quiet",
-    ]);
+    run_edited(&dataset, &out, &edited);
     let second = current_run(&out);
 
     let (old, new) = (assignments(&first), assignments(&second));

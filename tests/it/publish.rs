@@ -12,8 +12,8 @@ use segcalc::output::layout::Layout;
 use segcalc::output::published::{OutputFolder, PublishedRun};
 
 use crate::support::{
-    FIXTURE_AS_OF, access_lines, assignments, copy_dir, current_id, current_run, data_dir, manifest_json,
-    membership_lines, run_cli, segcalc, segment_sets, stderr,
+    FIXTURE_AS_OF, access_lines, assignments, copy_dir, current_id, current_run, data_dir, edited_fixture_model,
+    manifest_json, membership_lines, run_cli, segcalc, segment_sets, stderr,
 };
 
 fn sample() -> PathBuf {
@@ -62,14 +62,7 @@ fn changes_equal_a_naive_diff_of_two_runs() {
     // Second run: a later as-of (in_past moves people), a redefined segment, a removed and an
     // added segmentation.
     let model_path = dataset.join("model.json");
-    let mut model: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model_path).unwrap()).unwrap();
-    let segs = model["segmentations"].as_array_mut().unwrap();
-    segs[0]["segments"][1]["rule"] = serde_json::json!({"field": "industry", "op": "contains", "value": "tech"});
-    segs.retain(|s| s["id"] != "apac_only");
-    let mut added = segs[0].clone();
-    added["id"] = "industry_copy".into();
-    segs.push(added);
-    std::fs::write(&model_path, serde_json::to_string(&model).unwrap()).unwrap();
+    std::fs::write(&model_path, edited_fixture_model(&model_path).to_string()).unwrap();
     run_ok(&dataset, &out, &["--as-of", FIXTURE_AS_OF]);
     let second = current_run(&out);
 
@@ -178,7 +171,7 @@ fn a_second_run_gets_75_while_the_lock_is_held() {
     assert!(current_id(&out).is_none());
     drop(lock);
     // A child another test forks meanwhile holds a copy of the lock's descriptor until it execs
-    // (seen once in a full `cargo test` on 2 busy cores): a second after the drop at most.
+    // (seen once in a full `cargo test` on 2 busy cores): retried for up to 5 s.
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     loop {
         let output = run_cli(&["run", sample().to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);

@@ -178,3 +178,16 @@ pub fn tool_or_skip(what: &str, available: bool) -> bool {
     }
     available
 }
+
+/// The pyarrow-dictionary fixture's model at `model_path`, edited as a model change under review
+/// would be: a redefined segment, a removed and an added segmentation.
+pub fn edited_fixture_model(model_path: &Path) -> serde_json::Value {
+    let mut model: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(model_path).unwrap()).unwrap();
+    let segs = model["segmentations"].as_array_mut().unwrap();
+    segs[0]["segments"][1]["rule"] = serde_json::json!({"field": "industry", "op": "contains", "value": "tech"});
+    segs.retain(|s| s["id"] != "apac_only");
+    let mut added = segs[0].clone();
+    added["id"] = "industry_copy".into();
+    segs.push(added);
+    model
+}
