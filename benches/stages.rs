@@ -22,7 +22,7 @@ fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let dataset = dir.path().join("dataset");
     generate(&GenerateOptions { people, seed: 7, out: dataset.clone(), files: 1, sparse_ids: false }).unwrap();
-    let paths = DatasetPaths { dataset, people: None, model: None };
+    let paths = DatasetPaths::local(&dataset);
     let as_of = parse_as_of(Some("2026-11-01T12:00:00Z"), chrono::Utc::now()).unwrap();
     let log = Log::new(true);
 

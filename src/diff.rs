@@ -15,6 +15,7 @@ use roaring::RoaringBitmap;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::location::Location;
 use crate::output::manifest::SegmentationCounts;
 use crate::output::movement::{Changes, Movement, Totals, grand_totals};
 use crate::output::published::{OutputFolder, PublishedRun};
@@ -24,9 +25,9 @@ use crate::show::{open_run, table};
 #[derive(Debug, Clone)]
 pub enum DiffRuns {
     /// Runs of one output folder, by id; `None`: the run before `to`, and `current`.
-    Folder { out: PathBuf, from: Option<String>, to: Option<String> },
+    Folder { out: Location, from: Option<String>, to: Option<String> },
     /// Two run folders (each holds a manifest.json: `runs/<id>`, `<out>/current`, or a copy).
-    RunFolders { from: PathBuf, to: PathBuf },
+    RunFolders { from: Location, to: Location },
 }
 
 /// The stable `--json` schema (docs/EXPLAIN.md).
@@ -61,17 +62,14 @@ impl RunRef {
 
 impl DiffRuns {
     /// From the command line: one output folder (with `--from`, `--to`), or two run folders.
-    pub fn new(mut folders: Vec<PathBuf>, from: Option<String>, to: Option<String>) -> Result<Self> {
-        match (folders.len(), from.is_some() || to.is_some()) {
-            (1, _) => Ok(Self::Folder { out: folders.remove(0), from, to }),
-            (2, false) => {
-                let to = folders.remove(1);
-                Ok(Self::RunFolders { from: folders.remove(0), to })
-            }
-            (2, true) => Err(usage(
+    pub fn new(folders: &[PathBuf], from: Option<String>, to: Option<String>) -> Result<Self> {
+        match (folders, from.is_some() || to.is_some()) {
+            ([out], _) => Ok(Self::Folder { out: Location::from_arg(out)?, from, to }),
+            ([a, b], false) => Ok(Self::RunFolders { from: Location::from_arg(a)?, to: Location::from_arg(b)? }),
+            ([_, _], true) => Err(usage(
                 "--from and --to name runs of one output folder; with two run folders, give neither".to_owned(),
             )),
-            (n, _) => Err(usage(format!("diff takes one output folder or two run folders, found {n} folders"))),
+            (more, _) => Err(usage(format!("diff takes one output folder or two run folders, found {}", more.len()))),
         }
     }
 }
@@ -83,9 +81,9 @@ fn usage(message: String) -> Error {
 /// The two runs `which` names, opened.
 fn open_runs(which: &DiffRuns) -> Result<(PublishedRun, PublishedRun)> {
     match which {
-        DiffRuns::RunFolders { from, to } => Ok((PublishedRun::local_folder(from)?, PublishedRun::local_folder(to)?)),
+        DiffRuns::RunFolders { from, to } => Ok((PublishedRun::folder(from)?, PublishedRun::folder(to)?)),
         DiffRuns::Folder { out, from, to } => {
-            let folder = OutputFolder::local(out);
+            let folder = OutputFolder::at(out);
             let to = open_run(out, to.as_deref())?;
             if let Some(id) = from {
                 return Ok((folder.run(id)?, to));
@@ -95,7 +93,7 @@ fn open_runs(which: &DiffRuns) -> Result<(PublishedRun, PublishedRun)> {
                 usage(format!(
                     "no run before `{}` in `{}` to compare with; name one with --from RUN (runs there: {})",
                     to.id(),
-                    out.display(),
+                    out.message_path().display(),
                     crate::error::name_list(&runs)
                 ))
             })?;

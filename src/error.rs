@@ -5,6 +5,7 @@
 
 mod damage;
 mod entry;
+mod store;
 pub mod text;
 
 use std::fmt;
@@ -12,6 +13,7 @@ use std::path::PathBuf;
 
 pub use damage::{BitmapProblem, RunDamage};
 pub use entry::{EntryKind, EntryProblem};
+pub use store::StoreProblem;
 // The two helpers most messages use, under their old names (`crate::error::shorten`).
 pub use text::{name_list, shorten};
 
@@ -328,6 +330,10 @@ pub enum Error {
         path.display()
     )]
     Manifest { path: PathBuf, message: String },
+
+    /// An object-store URL, a request to it, or the publish on it (SPEC §7).
+    #[error("`{url}` {problem}")]
+    Store { url: String, problem: StoreProblem },
 }
 
 impl Error {
@@ -355,6 +361,7 @@ impl Error {
             | Self::Manifest { .. } => 1,
             Self::DamagedRun { problem, .. } => problem.exit_code(),
             Self::Entry { problem, .. } => problem.exit_code(),
+            Self::Store { problem, .. } => problem.exit_code(),
             Self::Locked { .. } => 75,
             Self::RunsDiffer { .. } => 3,
         }

@@ -8,29 +8,37 @@ use roaring::RoaringBitmap;
 
 use crate::error::{Error, PeopleIssue, Result, Warning};
 use crate::lists::load_list;
+use crate::location::Location;
 use crate::model::json::Issues;
 use crate::model::{Model, compile, read_spec};
 use crate::people::PeopleSource;
-use crate::people::files::dataset_people_path;
+use crate::people::files::dataset_people;
 use crate::rule::{TypeFamily, family_of};
 
-/// Where a dataset's parts are; `people` and `model` override the dataset's own.
+/// Where a dataset's parts are (local paths or object-store URLs); `people` and `model`
+/// override the dataset's own.
 #[derive(Debug, Clone)]
 pub struct DatasetPaths {
-    pub dataset: PathBuf,
-    pub people: Option<PathBuf>,
-    pub model: Option<PathBuf>,
+    pub dataset: Location,
+    pub people: Option<Location>,
+    pub model: Option<Location>,
 }
 
 impl DatasetPaths {
+    /// The dataset folder on this machine, without overrides.
     #[must_use]
-    pub fn model_path(&self) -> PathBuf {
+    pub fn local(dataset: &std::path::Path) -> Self {
+        Self { dataset: dataset.into(), people: None, model: None }
+    }
+
+    #[must_use]
+    pub fn model_path(&self) -> Location {
         self.model.clone().unwrap_or_else(|| self.dataset.join("model.json"))
     }
 
     #[must_use]
-    pub fn list_path(&self, id: &str) -> PathBuf {
-        self.dataset.join("lists").join(format!("{id}.parquet"))
+    pub fn list_path(&self, id: &str) -> Location {
+        self.dataset.join(&format!("lists/{id}.parquet"))
     }
 }
 
@@ -45,20 +53,25 @@ pub struct Inputs {
 }
 
 pub fn load(paths: &DatasetPaths, as_of_nanos: i128) -> Result<Inputs> {
-    if !paths.dataset.is_dir() && (paths.people.is_none() || paths.model.is_none()) {
+    // An object-store prefix is a folder when something is under it: reading model.json says.
+    if let Location::Local(dataset) = &paths.dataset
+        && !dataset.is_dir()
+        && (paths.people.is_none() || paths.model.is_none())
+    {
         return Err(Error::Usage {
             message: format!(
                 "dataset `{}` is not a folder; give the folder that holds model.json and people.parquet (or people/), or both --model and --people",
-                paths.dataset.display()
+                dataset.display()
             ),
         });
     }
-    let model_path = paths.model_path();
+    let model_location = paths.model_path();
+    let model_path = model_location.message_path();
     let mut issues = Issues::default();
-    let spec = read_spec(&model_path, &mut issues)?;
+    let spec = read_spec(&model_location, &mut issues)?;
     let source = match &paths.people {
         Some(p) => PeopleSource::open(p),
-        None => dataset_people_path(&paths.dataset).and_then(|p| PeopleSource::open(&p)),
+        None => dataset_people(&paths.dataset).and_then(|p| PeopleSource::open(&p)),
     };
     let mut warnings = Vec::new();
     let model = compile(&spec, source.as_ref().ok().map(|s| &s.schema), as_of_nanos, &mut issues, &mut warnings);
@@ -89,7 +102,7 @@ pub fn load(paths: &DatasetPaths, as_of_nanos: i128) -> Result<Inputs> {
         let id = &model.lists[l];
         let path = paths.list_path(id);
         lists[l] = load_list(id, &path)?;
-        list_files.push((id.clone(), path, lists[l].len()));
+        list_files.push((id.clone(), path.message_path(), lists[l].len()));
     }
     Ok(Inputs { model_path, model, source, lists, list_files, warnings })
 }

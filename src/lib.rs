@@ -25,7 +25,8 @@ pub mod rule;
 pub mod engine;
 
 // 4. Publish: membership files, bitmaps, access, changes and the manifest, written and
-// switched atomically; the layout of a published run and its reader.
+// switched atomically, on a local folder or an object store; the layout of a published run and
+// its reader.
 pub mod output;
 
 // Commands.
@@ -48,6 +49,12 @@ pub mod report;
 pub mod generate;
 
 // Shared.
+
+// Where an input or an output is: a local path or an object-store URL.
+pub mod location;
+
+// Object stores (SPEC §7): a URL's store client, objects and byte ranges read, the I/O runtime.
+pub mod store;
 
 // The one error enum, diagnostics and warnings.
 pub mod error;

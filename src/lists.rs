@@ -5,27 +5,42 @@ use std::path::Path;
 
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::file::reader::ChunkReader;
 use roaring::RoaringBitmap;
 
 use crate::engine::ids::to_u32;
 use crate::entry::{is_not_found, open_regular};
 use crate::error::{Error, Result};
+use crate::location::Location;
+use crate::store::read_object;
 
 /// The column a list file must have.
 pub const LIST_COLUMN: &str = "person_id";
 
-pub fn load_list(id: &str, path: &Path) -> Result<RoaringBitmap> {
-    let fail = |reason: String| Error::List { list: id.to_owned(), path: path.to_owned(), reason };
-    let file = match open_regular(path) {
-        Ok(f) => f,
-        Err(e) if is_not_found(&e) => {
-            return Err(fail(format!(
-                "the file does not exist, but a rule uses `\"member_of_list\": \"{id}\"`; add it (one integer column `{LIST_COLUMN}`) or remove the rule"
-            )));
-        }
-        Err(e) => return Err(e),
+/// Loads list `id` from `location` (a local file, or an object read whole: lists are small, and
+/// their one column is all there is to read).
+pub fn load_list(id: &str, location: &Location) -> Result<RoaringBitmap> {
+    let path = location.message_path();
+    let missing = || Error::List {
+        list: id.to_owned(),
+        path: path.clone(),
+        reason: format!(
+            "the file does not exist, but a rule uses `\"member_of_list\": \"{id}\"`; add it (one integer column `{LIST_COLUMN}`) or remove the rule"
+        ),
     };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+    match location {
+        Location::Local(local) => match open_regular(local) {
+            Ok(file) => read_list(id, local, file),
+            Err(e) if is_not_found(&e) => Err(missing()),
+            Err(e) => Err(e),
+        },
+        Location::Remote(place) => read_list(id, &path, read_object(place)?.ok_or_else(missing)?),
+    }
+}
+
+fn read_list<R: ChunkReader + 'static>(id: &str, path: &Path, reader: R) -> Result<RoaringBitmap> {
+    let fail = |reason: String| Error::List { list: id.to_owned(), path: path.to_owned(), reason };
+    let builder = ParquetRecordBatchReaderBuilder::try_new(reader)
         .map_err(|source| Error::Parquet { path: path.to_owned(), source })?;
     let Ok(root) = builder.schema().index_of(LIST_COLUMN) else {
         let found: Vec<String> = builder.schema().fields().iter().map(|f| format!("`{}`", f.name())).collect();

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use segcalc::inputs::DatasetPaths;
+use segcalc::location::Location;
 use segcalc::log::Log;
 use segcalc::run::{RunOptions, run, validate};
 
@@ -48,9 +49,22 @@ struct DatasetArgs {
 }
 
 impl DatasetArgs {
-    fn paths(&self) -> DatasetPaths {
-        DatasetPaths { dataset: self.dataset.clone(), people: self.people.clone(), model: self.model.clone() }
+    fn paths(&self) -> segcalc::Result<DatasetPaths> {
+        dataset_paths(&self.dataset, self.people.as_deref(), self.model.as_deref())
     }
+}
+
+/// The dataset's parts, each a local path or an object-store URL.
+fn dataset_paths(
+    dataset: &std::path::Path,
+    people: Option<&std::path::Path>,
+    model: Option<&std::path::Path>,
+) -> segcalc::Result<DatasetPaths> {
+    Ok(DatasetPaths {
+        dataset: Location::from_arg(dataset)?,
+        people: people.map(Location::from_arg).transpose()?,
+        model: model.map(Location::from_arg).transpose()?,
+    })
 }
 
 #[derive(Subcommand)]
@@ -250,8 +264,8 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
         Command::Run { dataset, out, keep, no_changes, dry_run, json } => {
             let log = Log::new(dataset.quiet);
             let options = RunOptions {
-                paths: dataset.paths(),
-                out,
+                paths: dataset.paths()?,
+                out: Location::from_arg(&out)?,
                 as_of: dataset.as_of.clone(),
                 strict: dataset.strict,
                 keep,
@@ -291,7 +305,7 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
         }
         Command::Explain { dataset, person, segmentation, workspace, as_of, people, model, json } => {
             let options = segcalc::explain::ExplainOptions {
-                paths: DatasetPaths { dataset, people, model },
+                paths: dataset_paths(&dataset, people.as_deref(), model.as_deref())?,
                 person,
                 segmentation,
                 workspace,
@@ -306,6 +320,7 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
             Ok(())
         }
         Command::Show { out, run, workspace, user, segment, limit, json } => {
+            let out = Location::from_arg(&out)?;
             let view = segcalc::show::show(&segcalc::show::ShowOptions { out, run, workspace, user, segment, limit })?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&view).expect(JSON_ALWAYS_WRITES));
@@ -315,7 +330,7 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
             Ok(())
         }
         Command::Diff { folders, from, to, json, check } => {
-            let diff = segcalc::diff::diff(&segcalc::diff::DiffRuns::new(folders, from, to)?)?;
+            let diff = segcalc::diff::diff(&segcalc::diff::DiffRuns::new(&folders, from, to)?)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&diff).expect(JSON_ALWAYS_WRITES));
             } else {
@@ -324,7 +339,7 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
             if check { segcalc::diff::check(&diff) } else { Ok(()) }
         }
         Command::Report { out, html, run } => {
-            let written = segcalc::report::report(&out, run.as_deref(), &html)?;
+            let written = segcalc::report::report(&Location::from_arg(&out)?, run.as_deref(), &html)?;
             println!("segcalc: wrote the report of run {written} to {}", html.display());
             Ok(())
         }
@@ -337,7 +352,7 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
         Command::Validate { dataset } => {
             let log = Log::new(dataset.quiet);
             let warnings = thread_pool(dataset.threads)?
-                .install(|| validate(&dataset.paths(), dataset.as_of.as_deref(), dataset.strict, &log))?;
+                .install(|| validate(&dataset.paths()?, dataset.as_of.as_deref(), dataset.strict, &log))?;
             for w in &warnings {
                 eprintln!("warning: {w}");
             }

@@ -9,29 +9,29 @@ use rayon::prelude::*;
 use crate::engine::{Classifier, Members, PartitionCodes, PeopleTable, TableShape, build_table};
 use crate::error::{Error, Result, Warning};
 use crate::inputs::{DatasetPaths, Inputs, load};
+use crate::location::Location;
 use crate::log::{Log, Progress};
 use crate::model::Model;
 use crate::output::access::{access_rows, write_access};
 use crate::output::bitmaps::write_bitmap;
 use crate::output::changes::{diff_runs, previous_segments, write_changes};
+use crate::output::destination::Destination;
 use crate::output::file_writer::{FileWriter, with_file_writer};
 use crate::output::history;
 use crate::output::layout::{Layout, RunLayout};
-use crate::output::lock::OutputLock;
 use crate::output::manifest::{
     ChangesInfo, Manifest, RunRecord, SegmentCount, SegmentationChanges, Timing, VisibleSegmentation, WorkspaceCounts,
 };
 use crate::output::membership::{visible_segmentations, write_workspace};
-use crate::output::publish::Staging;
 use crate::output::published::OutputFolder;
-use crate::output::retention::{remove_leftovers, remove_old_runs};
 use crate::people::{RawBatch, ScanColumns};
 use crate::rule::value::instant_nanos;
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     pub paths: DatasetPaths,
-    pub out: PathBuf,
+    /// The output folder: local, or an object-store prefix.
+    pub out: Location,
     /// RFC 3339; the run's start when absent.
     pub as_of: Option<String>,
     pub strict: bool,
@@ -183,8 +183,7 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
     let clock = Instant::now();
     let started = chrono::Utc::now();
     let as_of = parse_as_of(options.as_of.as_deref(), started)?;
-    let _lock = OutputLock::acquire(&options.out, &started)?;
-    remove_leftovers(&options.out);
+    let destination = Destination::open(&options.out, &started, log)?;
     let Prepared { inputs, codes, table, mut warnings, mut timings, as_of, per_code } =
         prepare(&options.paths, as_of, true, log)?;
     for w in &warnings {
@@ -195,21 +194,24 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
     let members = timed(&mut timings, "bitmaps", || Ok(Members::build(model, &codes, &table, &per_code)))?;
     log.step(format_args!("built bitmaps for {} people", table.len()));
 
-    let staging = Staging::create(&options.out, &started)?;
-    let (out, layout) = (&options.out, &staging.layout);
+    let staging = destination.stage(&started)?;
+    let (out, layout) = (staging.out.as_path(), &staging.layout);
     let workspaces = timed(&mut timings, "write", || {
         with_file_writer(|files| write_outputs(files, out, layout, model, &codes, &table, &members))
     })?;
     write_access(&layout.access().on(out), &access_rows(model))?;
     timed(&mut timings, "history", || {
-        let mut rows = history::carried(&OutputFolder::local(out), &mut warnings, log);
+        let mut rows = history::carried(&destination.folder(), &mut warnings, log);
         rows.extend(history::rows_of(&staging.run_id, as_of.timestamp_micros(), &workspaces));
         history::write(&layout.history().on(out), &rows)
     })?;
     let changes = if options.no_changes {
         None
     } else {
-        timed(&mut timings, "changes", || Ok(write_run_changes(out, layout, model, &table, &mut warnings, log)))?
+        let previous = destination.folder();
+        timed(&mut timings, "changes", || {
+            Ok(write_run_changes(&previous, out, layout, model, &table, &mut warnings, log))
+        })?
     };
     let manifest = Manifest::new(RunRecord {
         run_id: staging.run_id.clone(),
@@ -226,15 +228,15 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
         timings,
     });
     manifest.write(&layout.manifest().on(out))?;
-    let run_id = manifest.run_id.clone();
-    let run_dir = staging.publish()?;
-    remove_old_runs(&options.out, options.keep, &run_id, log);
+    let run_dir = destination.publish(staging, options.keep, log)?;
     Ok(RunSummary { run_dir, manifest, seconds: clock.elapsed().as_secs_f64() })
 }
 
-/// Writes changes.parquet against the run `current` points to; a previous run that cannot be read
-/// is a warning (the new run is still good), not a failure: logged, and kept in the manifest.
+/// Writes changes.parquet against the run `current` of `folder` points to; a previous run that
+/// cannot be read is a warning (the new run is still good), not a failure: logged, and kept in
+/// the manifest.
 fn write_run_changes(
+    folder: &OutputFolder,
     out: &Path,
     layout: &RunLayout,
     model: &Model,
@@ -242,7 +244,6 @@ fn write_run_changes(
     warnings: &mut Vec<Warning>,
     log: &Log,
 ) -> Option<ChangesInfo> {
-    let folder = OutputFolder::local(out);
     let (at, result) = match folder.current_id() {
         Ok(None) => return None,
         Ok(Some(id)) => {

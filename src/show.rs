@@ -3,17 +3,18 @@
 //! all read through `OutputFolder`.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use serde::Serialize;
 
 use crate::error::text::{did_you_mean, quote_list};
 use crate::error::{Error, Result};
+use crate::location::Location;
 use crate::output::published::{OutputFolder, PublishedRun};
 
 #[derive(Debug, Clone)]
 pub struct ShowOptions {
-    pub out: PathBuf,
+    /// The output folder: local, or an object-store prefix.
+    pub out: Location,
     /// A run id under `runs/`; the run `current` points to when absent.
     pub run: Option<String>,
     pub workspace: Option<String>,
@@ -82,15 +83,15 @@ fn usage(message: String) -> Error {
 }
 
 /// The run `run` names (`--run`) in the output folder `out`, or the one `current` names.
-pub(crate) fn open_run(out: &std::path::Path, run: Option<&str>) -> Result<PublishedRun> {
-    let folder = OutputFolder::local(out);
+pub(crate) fn open_run(out: &Location, run: Option<&str>) -> Result<PublishedRun> {
+    let folder = OutputFolder::at(out);
     match run {
         Some(id) => folder.run(id),
         None => folder.current()?.ok_or_else(|| {
             usage(format!(
                 "no published run in `{}` (no `current` link); check the folder, or publish one with `segcalc run DATASET --out {}`",
-                out.display(),
-                out.display()
+                out.message_path().display(),
+                out.message_path().display()
             ))
         }),
     }

@@ -69,3 +69,24 @@ pub const DIRECT_MIN_BYTES: usize = 64 << 10;
 /// 116 µs median under `strace -T`); with 32 in flight, deleting a 1M run took 30–40 ms instead
 /// of ~110 ms (fourth round).
 pub const CALLS_IN_FLIGHT: usize = 32;
+
+// Object stores (SPEC §7). Not measured against other values on a real store: the emulators of
+// the tests answer from memory on this machine, where no setting shows a difference.
+
+/// Byte ranges of one object closer than this are fetched as one request: a request costs a
+/// round trip (tens of ms to S3), far more than fetching 1 MiB more (`object_store`'s default).
+pub const FETCH_COALESCE_GAP: u64 = 1 << 20;
+
+/// A longer fetch is split into requests of this size, fetched side by side: one S3 connection
+/// gives roughly 50–100 MB/s, so a large column chunk comes faster over several.
+pub const FETCH_PIECE_BYTES: u64 = 8 << 20;
+
+/// Requests in flight per scan unit (row group); the scan runs one unit per compute thread.
+pub const FETCHES_IN_FLIGHT: usize = 8;
+
+/// Objects uploaded at once when a run is published to an object store.
+pub const UPLOADS_IN_FLIGHT: usize = 16;
+
+/// Files larger than this are uploaded in parts of this size (S3's multipart upload; parts must
+/// be at least 5 MiB), so a large membership file never sits whole in memory.
+pub const UPLOAD_PART_BYTES: usize = 8 << 20;

@@ -536,7 +536,7 @@ pub fn catch_reader_panic<T>(f: impl FnOnce() -> T) -> Result<T, ReaderPanic> {
 /// through [`segcalc::run::prepare`] as `run` does. `Ok` counts people, `Err` is the message.
 pub fn parquet(data: &[u8], scratch: &Path) -> Result<String, String> {
     let dataset = parquet_dataset(data, scratch);
-    let paths = DatasetPaths { dataset, people: None, model: None };
+    let paths = DatasetPaths::local(&dataset);
     let as_of = segcalc::run::parse_as_of(Some(AS_OF), chrono::Utc::now()).expect("a valid as-of");
     let prepared = segcalc::run::prepare(&paths, as_of, true, &Log::new(true)).map_err(|e| e.to_string())?;
     let model = &prepared.inputs.model;
@@ -560,7 +560,8 @@ pub fn parquet_dataset(data: &[u8], scratch: &Path) -> std::path::PathBuf {
     let folder = people.join("partition=emea");
     std::fs::create_dir_all(&folder).expect("the scratch folder is writable");
     std::fs::write(folder.join("part-0.parquet"), data).expect("the scratch folder is writable");
-    let model = PeopleSource::open(&people).map_or_else(|_| rules_for(None), |source| rules_for(Some(&source.schema)));
+    let model = PeopleSource::open(&people.as_path().into())
+        .map_or_else(|_| rules_for(None), |source| rules_for(Some(&source.schema)));
     std::fs::write(dataset.join("model.json"), model.to_string()).expect("the scratch folder is writable");
     dataset
 }

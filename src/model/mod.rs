@@ -17,8 +17,10 @@ pub use compile::compile;
 pub use spec::{ModelSpec, parse_model};
 
 use crate::error::{Error, Result};
+use crate::location::Location;
 use crate::rule::TypeFamily;
 use crate::rule::{ConditionSet, Predicate};
+use crate::store::read_object;
 
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -120,21 +122,32 @@ pub const DEFAULT_SEGMENT: &str = "default";
 
 /// Reads and parses model.json into its spec form: a syntax error stops here, with its line and
 /// column; shape problems are collected in `issues`.
-pub fn read_spec(path: &Path, issues: &mut json::Issues) -> Result<ModelSpec> {
-    // Through `entry`: a folder or a socket named model.json gets a message that says so.
-    let text = match crate::entry::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if crate::entry::is_not_found(&e) => {
-            return Err(Error::Usage {
-                message: format!(
-                    "model file `{}` does not exist; put model.json in the dataset folder, or give its path with --model",
-                    path.display()
-                ),
-            });
-        }
-        Err(e) => return Err(e),
+pub fn read_spec(location: &Location, issues: &mut json::Issues) -> Result<ModelSpec> {
+    let path = location.message_path();
+    let missing = || Error::Usage {
+        message: format!(
+            "model file `{}` does not exist; put model.json in the dataset folder, or give its path with --model",
+            path.display()
+        ),
     };
-    parse_spec(&text, path, issues)
+    let text = match location {
+        // Through `entry`: a folder or a socket named model.json gets a message that says so.
+        Location::Local(local) => match crate::entry::read_to_string(local) {
+            Ok(text) => text,
+            Err(e) if crate::entry::is_not_found(&e) => return Err(missing()),
+            Err(e) => return Err(e),
+        },
+        Location::Remote(place) => {
+            let bytes = read_object(place)?.ok_or_else(missing)?;
+            String::from_utf8(bytes.to_vec()).map_err(|e| Error::ModelSyntax {
+                path: path.clone(),
+                message: format!("the file is not UTF-8 text ({e})"),
+                line: 1,
+                column: 1,
+            })?
+        }
+    };
+    parse_spec(&text, &path, issues)
 }
 
 /// Parses model.json's text (read from `path`, named in errors) into its spec form, like

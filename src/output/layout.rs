@@ -21,10 +21,19 @@
 //!     .deleting-<id>/                   Layout::deleting: an old run being deleted
 //! ```
 //!
+//! On an object store (SPEC §7), which has no links, renames or file locks, `current` and
+//! `.lock` are objects instead, and runs are written in place:
+//!
+//! ```text
+//! <out>/
+//!   current.json                        Layout::current_json: {"run_id", "manifest", "published_at"}
+//!   lock.json                           Layout::lock_json: the writer's lease (remote::lease)
+//!   runs/<id>/…                         as above, manifest.json uploaded last
+//! ```
+//!
 //! Every hidden entry of `runs/` is unfinished work ([`Layout::is_unfinished`]). Names still to
-//! come go here too: an object store's `current.json` and `lock.json` (SPEC §7), a shard's
-//! `shards/<ID>/<K>/…` and its `part-<K>.parquet` (SPEC §8). [`Layout::run_folder`] is a run
-//! folder read on its own (`diff A B`).
+//! come go here too: a shard's `shards/<ID>/<K>/…` and its `part-<K>.parquet` (SPEC §8).
+//! [`Layout::run_folder`] is a run folder read on its own (`diff A B`).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -80,6 +89,18 @@ impl Layout {
     #[must_use]
     pub fn current() -> Key {
         Key::default().join("current")
+    }
+
+    /// An object store's `current`: the object whose conditional replacement publishes a run.
+    #[must_use]
+    pub fn current_json() -> Key {
+        Key::default().join("current.json")
+    }
+
+    /// An object store's lock: the lease of the run that writes.
+    #[must_use]
+    pub fn lock_json() -> Key {
+        Key::default().join("lock.json")
     }
 
     /// The new `current` link of process `pid`.

@@ -43,7 +43,7 @@ impl Staging {
         let runs = Layout::runs().on(out);
         fs::create_dir_all(&runs).map_err(write_err(&runs))?;
         spread_runs(&runs);
-        let base = started.format("%Y%m%dT%H%M%S%.3fZ").to_string();
+        let base = Self::run_id_at(started);
         let mut run_id = base.clone();
         let mut n = 1;
         let taken = |id: &str| Layout::run(id).root().on(out).exists() || Layout::staging(id).root().on(out).exists();
@@ -51,6 +51,19 @@ impl Staging {
             n += 1;
             run_id = format!("{base}-{n}");
         }
+        Self::create_named(out, run_id)
+    }
+
+    /// The run id of a run started at `started` (before it is made unique).
+    #[must_use]
+    pub fn run_id_at(started: &chrono::DateTime<chrono::Utc>) -> String {
+        started.format("%Y%m%dT%H%M%S%.3fZ").to_string()
+    }
+
+    /// Creates `<out>/runs/.tmp-<run_id>`; `run_id` must not be taken there.
+    pub fn create_named(out: &Path, run_id: String) -> Result<Self> {
+        let runs = Layout::runs().on(out);
+        fs::create_dir_all(&runs).map_err(write_err(&runs))?;
         let layout = Layout::staging(&run_id);
         let dir = layout.root().on(out);
         fs::create_dir(&dir).map_err(write_err(&dir))?;

@@ -12,9 +12,11 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use super::access::{AccessRow, read_access};
 use super::layout::{Key, Layout, RunLayout};
 use super::manifest::Manifest;
+use super::remote_folder::RemoteFolder;
 use super::storage::{LocalFolder, Storage};
 use crate::engine::portable::PortableBitmap;
 use crate::error::{Error, Result, RunDamage, catch_reader_panic};
+use crate::location::Location;
 
 /// An output folder of `segcalc run`, for reading.
 #[derive(Clone)]
@@ -29,6 +31,21 @@ impl OutputFolder {
         Self { storage: Arc::new(LocalFolder::new(out)) }
     }
 
+    /// The output folder that `storage` reads.
+    #[must_use]
+    pub fn new(storage: Arc<dyn Storage>) -> Self {
+        Self { storage }
+    }
+
+    /// The output folder at `location`: a local folder, or an object-store prefix.
+    #[must_use]
+    pub fn at(location: &Location) -> Self {
+        match location {
+            Location::Local(path) => Self::local(path),
+            Location::Remote(place) => Self::new(Arc::new(RemoteFolder::new(place.clone()))),
+        }
+    }
+
     /// Where `key` is, for messages.
     #[must_use]
     pub fn locate(&self, key: &Key) -> PathBuf {
@@ -37,10 +54,7 @@ impl OutputFolder {
 
     /// The id of the run `current` names, or `None` when no run was published.
     pub fn current_id(&self) -> Result<Option<String>> {
-        let Some(target) = self.storage.read_link(&Layout::current())? else {
-            return Ok(None);
-        };
-        Ok(Layout::linked_run(&target).map(str::to_owned))
+        self.storage.current_run()
     }
 
     /// The run `current` names, opened; `None` when no run was published.
@@ -90,12 +104,18 @@ pub struct PublishedRun {
 }
 
 impl PublishedRun {
-    /// The run folder `path` on its own (a copy of `runs/<id>` kept in a repository, or
-    /// `<out>/current`), resolved once: a link is followed now, not at every read. Its id is the
-    /// one its manifest records.
-    pub fn local_folder(path: &std::path::Path) -> Result<Self> {
-        let root = std::fs::canonicalize(path).map_err(|source| Error::Read { path: path.to_owned(), source })?;
-        let run = Self::open_at(Arc::new(LocalFolder::new(&root)), Layout::run_folder(), Vec::new)?;
+    /// The run folder at `location` on its own (a copy of `runs/<id>` kept in a repository,
+    /// `<out>/current`, or a run's prefix on an object store), resolved once: a local link is
+    /// followed now, not at every read. Its id is the one its manifest records.
+    pub fn folder(location: &Location) -> Result<Self> {
+        let storage: Arc<dyn Storage> = match location {
+            Location::Local(path) => {
+                let root = std::fs::canonicalize(path).map_err(|source| Error::Read { path: path.clone(), source })?;
+                Arc::new(LocalFolder::new(&root))
+            }
+            Location::Remote(place) => Arc::new(RemoteFolder::new(place.clone())),
+        };
+        let run = Self::open_at(storage, Layout::run_folder(), Vec::new)?;
         Ok(Self { id: run.manifest.run_id.clone(), ..run })
     }
 

@@ -1,13 +1,13 @@
 //! Where a published run is read from: the [`Storage`] seam under
 //! [`OutputFolder`](super::published::OutputFolder), and [`LocalFolder`], a folder on this
-//! machine. Issue 14 adds an object store under the same trait (a sync trait: that one blocks on
-//! one runtime). Only reading goes through it; writing a run stays local (`Staging`,
-//! `FileWriter`).
+//! machine. `remote::RemoteFolder` is the object store's (a sync trait: it blocks on the one I/O
+//! runtime). Only reading goes through it; a run is written locally (`Staging`, `FileWriter`)
+//! and, for an object store, uploaded from there (`remote::publish`).
 
 use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 
-use super::layout::Key;
+use super::layout::{Key, Layout};
 use crate::entry::{is_not_found, open_regular};
 use crate::error::{Error, Result};
 
@@ -25,9 +25,10 @@ pub trait Storage: Send + Sync {
     /// Whether a file is at `key`.
     fn is_file(&self, key: &Key) -> Result<bool>;
 
-    /// The key the link at `key` points to (`current`), or `None` when there is no link there.
-    /// An object store has no links: there, issue 14 reads `current.json` instead.
-    fn read_link(&self, key: &Key) -> Result<Option<Key>>;
+    /// The run id `current` names, or `None` when no run was published: the `current` link's
+    /// target on a local folder, `current.json`'s `run_id` on an object store (which has no
+    /// links).
+    fn current_run(&self) -> Result<Option<String>>;
 }
 
 /// An output folder on this machine.
@@ -92,11 +93,13 @@ impl Storage for LocalFolder {
         }
     }
 
-    fn read_link(&self, key: &Key) -> Result<Option<Key>> {
-        let path = self.locate(key);
+    fn current_run(&self) -> Result<Option<String>> {
+        let path = self.locate(&Layout::current());
         match std::fs::read_link(&path) {
             // Not UTF-8: no key of the layout either, so no run it could name.
-            Ok(target) => Ok(target.to_str().map(|t| Key::default().join(t))),
+            Ok(target) => {
+                Ok(target.to_str().and_then(|t| Layout::linked_run(&Key::default().join(t)).map(str::to_owned)))
+            }
             // Nothing there, or not a link: no published run.
             Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::InvalidInput) => Ok(None),
             Err(source) => Err(Error::Read { path, source }),
@@ -124,12 +127,14 @@ mod tests {
         assert!(folder.list(&key("nothing")).unwrap().is_empty());
         assert!(folder.list(&key("a/c")).unwrap().is_empty(), "a file has nothing under it");
         assert!(folder.is_file(&key("a/c")).unwrap() && !folder.is_file(&key("a/b")).unwrap());
-        assert_eq!(folder.read_link(&key("link")).unwrap(), None);
-        assert_eq!(folder.read_link(&key("a/c")).unwrap(), None, "a file is not a link");
+        assert_eq!(folder.current_run().unwrap(), None);
+        std::fs::write(temp.path().join("current"), b"").unwrap();
+        assert_eq!(folder.current_run().unwrap(), None, "a file is not a link");
+        std::fs::remove_file(temp.path().join("current")).unwrap();
         #[cfg(unix)]
         {
-            std::os::unix::fs::symlink("a/b", temp.path().join("link")).unwrap();
-            assert_eq!(folder.read_link(&key("link")).unwrap(), Some(key("a/b")));
+            std::os::unix::fs::symlink("runs/a-run", temp.path().join("current")).unwrap();
+            assert_eq!(folder.current_run().unwrap().as_deref(), Some("a-run"));
         }
         assert_eq!(folder.locate(&key("a/b/x")), temp.path().join("a").join("b").join("x"));
     }

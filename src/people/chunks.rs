@@ -33,6 +33,29 @@ impl ColumnChunks {
     ) -> Result<Self> {
         let mut file = file;
         let mut chunks = Vec::new();
+        for range in Self::ranges(file_len, columns)? {
+            let mut bytes = vec![0; (range.end - range.start) as usize];
+            file.seek(SeekFrom::Start(range.start))
+                .and_then(|_| file.read_exact(&mut bytes))
+                .map_err(|e| ParquetError::External(Box::new(e)))?;
+            chunks.push((range.start, Bytes::from(bytes)));
+        }
+        Ok(Self { file_len, chunks })
+    }
+
+    /// Chunks already read (an object store's ranges, a footer's tail), at their file offsets.
+    #[must_use]
+    pub fn new(file_len: u64, chunks: Vec<(u64, Bytes)>) -> Self {
+        Self { file_len, chunks }
+    }
+
+    /// The byte range of each of `columns` in a file of `file_len` bytes; a range the metadata
+    /// gives outside the file is an error.
+    pub fn ranges<'a>(
+        file_len: u64,
+        columns: impl Iterator<Item = &'a ColumnChunkMetaData>,
+    ) -> Result<Vec<std::ops::Range<u64>>> {
+        let mut ranges = Vec::new();
         for column in columns {
             let start = column.dictionary_page_offset().unwrap_or_else(|| column.data_page_offset());
             let (Ok(start), Ok(len)) = (u64::try_from(start), u64::try_from(column.compressed_size())) else {
@@ -48,13 +71,9 @@ impl ColumnChunks {
                     start.saturating_add(len)
                 )));
             }
-            let mut bytes = vec![0; len as usize];
-            file.seek(SeekFrom::Start(start))
-                .and_then(|_| file.read_exact(&mut bytes))
-                .map_err(|e| ParquetError::External(Box::new(e)))?;
-            chunks.push((start, Bytes::from(bytes)));
+            ranges.push(start..start + len);
         }
-        Ok(Self { file_len, chunks })
+        Ok(ranges)
     }
 
     /// The chunk holding file offsets `start..start + len`, sliced from `start`.

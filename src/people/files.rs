@@ -4,26 +4,35 @@
 //! lead nowhere, FIFOs named `*.parquet`, trees deeper than the stack: each ends in an error that
 //! names the entry ([`EntryProblem`]), never in a panic or a hang.
 
-use std::ffi::OsStr;
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+use super::listing::{dataset_people_place, discover_objects};
+pub use super::naming::{FileRef, HIVE_NULL};
+use super::naming::{hive_column, is_parquet_name};
 use crate::entry::{self, EntryKind, EntryProblem};
 use crate::error::{Error, Result};
+use crate::location::Location;
 
-/// The value Hive and Spark write for a null partition value.
-pub const HIVE_NULL: &str = "__HIVE_DEFAULT_PARTITION__";
+/// Resolves the people source of a dataset (a folder or a prefix): `people.parquet` or `people/`.
+pub fn dataset_people(dataset: &Location) -> Result<Location> {
+    match dataset {
+        Location::Local(path) => dataset_people_path(path).map(Location::Local),
+        Location::Remote(place) => dataset_people_place(place).map(Location::Remote),
+    }
+}
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileRef {
-    pub path: PathBuf,
-    /// `column=value` folders above the file, outermost first; `None` is a null value.
-    pub hive: Vec<(String, Option<String>)>,
+/// Lists the Parquet files at `location`, in a stable order (sorted by path or key).
+pub fn discover(location: &Location) -> Result<Vec<FileRef>> {
+    match location {
+        Location::Local(path) => discover_local(path),
+        Location::Remote(place) => discover_objects(place),
+    }
 }
 
 /// Resolves the people source of a dataset folder: `people.parquet` or `people/`.
-pub fn dataset_people_path(dataset: &Path) -> Result<PathBuf> {
+fn dataset_people_path(dataset: &Path) -> Result<PathBuf> {
     let file = dataset.join("people.parquet");
     let dir = dataset.join("people");
     // Any entry counts, a broken link too: `discover` then says what is wrong with it.
@@ -44,7 +53,7 @@ pub fn dataset_people_path(dataset: &Path) -> Result<PathBuf> {
 
 /// Lists the Parquet files at `path`, in a stable order (sorted by path). Every entry is
 /// untrusted input: see [`walk`].
-pub fn discover(path: &Path) -> Result<Vec<FileRef>> {
+fn discover_local(path: &Path) -> Result<Vec<FileRef>> {
     let meta = match entry::metadata(path) {
         Ok(meta) => meta,
         Err(e) if entry::is_not_found(&e) => {
@@ -56,7 +65,7 @@ pub fn discover(path: &Path) -> Result<Vec<FileRef>> {
         Err(e) => return Err(e),
     };
     match EntryKind::of(&meta) {
-        EntryKind::File => return Ok(vec![FileRef { path: path.to_owned(), hive: Vec::new() }]),
+        EntryKind::File => return Ok(vec![FileRef { path: path.to_owned(), hive: Vec::new(), object: None }]),
         EntryKind::Folder => {}
         kind => return Err(Error::Entry { path: path.to_owned(), problem: EntryProblem::NotAFile { kind } }),
     }
@@ -130,7 +139,7 @@ fn walk(root: &Path, root_meta: &Metadata) -> Result<Vec<FileRef>> {
                     if kind != EntryKind::File {
                         return Err(Error::Entry { path, problem: EntryProblem::NotAFile { kind } });
                     }
-                    inside.push(Pending::File(FileRef { path, hive: folder.hive.clone() }));
+                    inside.push(Pending::File(FileRef { path, hive: folder.hive.clone(), object: None }));
                 }
                 _ => {}
             }
@@ -161,73 +170,9 @@ fn folder_id(meta: &Metadata) -> Option<(u64, u64)> {
     }
 }
 
-/// Ends in `.parquet`, in any case (compared as bytes: the rest of the name may be anything).
-fn is_parquet_name(name: &OsStr) -> bool {
-    let bytes = name.as_encoded_bytes();
-    bytes.len() >= 8 && bytes[bytes.len() - 8..].eq_ignore_ascii_case(b".parquet")
-}
-
-/// The hive column of a folder named `column=value` (a non-empty column before the first `=`),
-/// both parts decoded; `None` for any other name.
-fn hive_column(name: &OsStr, path: &Path) -> Result<Option<(String, Option<String>)>> {
-    let bytes = name.as_encoded_bytes();
-    if !bytes.iter().skip(1).any(|b| *b == b'=') || bytes.first() == Some(&b'=') {
-        return Ok(None);
-    }
-    let not_text = || Error::Entry { path: path.to_owned(), problem: EntryProblem::HiveName };
-    let (column, value) = name.to_str().and_then(|n| n.split_once('=')).ok_or_else(not_text)?;
-    let column = percent_decode(column).ok_or_else(not_text)?;
-    let value = if value == HIVE_NULL { None } else { Some(percent_decode(value).ok_or_else(not_text)?) };
-    Ok(Some((column, value)))
-}
-
-/// Undoes the `%XX` escaping Hive and Spark apply to partition folder names: `%` and two hex
-/// digits is that byte, any other `%` stays as it is. `None` when the bytes are not UTF-8 (as
-/// pyarrow refuses them): replacing them would give different folders the same value.
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if let &[b'%', high, low, ..] = &bytes[i..]
-            && let (Some(high), Some(low)) = (hex_digit(high), hex_digit(low))
-        {
-            out.push(high << 4 | low);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).ok()
-}
-
-fn hex_digit(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn decodes_hive_escapes_of_every_shape() {
-        let decode = |s: &str| percent_decode(s);
-        assert_eq!(decode("a%2Fb%3Dc").as_deref(), Some("a/b=c"));
-        assert_eq!(decode("%2f%3d").as_deref(), Some("/="), "lowercase hex");
-        for kept in ["100%", "%", "%4", "%zz", "%+F", "%-1", "a%%", "%é", "é%"] {
-            assert_eq!(decode(kept).as_deref(), Some(kept), "{kept}");
-        }
-        // A `%`, a digit and the first byte of a multi-byte character used to be sliced
-        // through the character (exit 101).
-        assert_eq!(decode("%2é").as_deref(), Some("%2é"));
-        assert_eq!(decode("%日本").as_deref(), Some("%日本"));
-        assert_eq!(decode("%00").as_deref(), Some("\0"));
-        assert_eq!(decode("%C3%A9").as_deref(), Some("é"));
-        for not_utf8 in ["%C3", "%FF", "a%C3b", "%C3%28"] {
-            assert_eq!(decode(not_utf8), None, "{not_utf8}");
-        }
-    }
 
     #[test]
     fn walks_hive_folders_and_skips_hidden_files() {
@@ -246,7 +191,7 @@ mod tests {
         ] {
             std::fs::write(p.join(f), b"").unwrap();
         }
-        let files = discover(p).unwrap();
+        let files = discover_local(p).unwrap();
         assert_eq!(files.len(), 2);
         assert_eq!(files[0].hive, vec![("partition".to_owned(), None)]);
         assert_eq!(

@@ -6,7 +6,7 @@
 //! one decoded batch of attributes at a time, whatever the size of the table, and a file of one
 //! big row group still uses every core.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use arrow_array::types::Int32Type;
@@ -23,7 +23,9 @@ use super::files::{FileRef, discover};
 use super::schema::PeopleSchema;
 use crate::entry::{FileStamp, open_regular};
 use crate::error::{Error, PeopleIssue, Result, catch_reader_panic};
+use crate::location::Location;
 use crate::rule::{TypeFamily, family_of};
+use crate::store::RemoteObject;
 use crate::tuning::BATCH_ROWS;
 
 #[derive(Debug, Clone)]
@@ -32,8 +34,18 @@ pub struct SourceFile {
     pub hive: Vec<(String, Option<String>)>,
     pub metadata: ArrowReaderMetadata,
     pub rows: u64,
-    /// The file as its footer was read: a scan that finds it otherwise stops (see `scan_unit`).
-    pub stamp: FileStamp,
+    /// Where the bytes are, pinned to what the footer was read from.
+    pub origin: Origin,
+}
+
+/// Where a people file's bytes are read from.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    /// A local file, as its footer was read: a scan that finds it otherwise stops (see
+    /// `scan_unit`).
+    Local(FileStamp),
+    /// An object, each read `If-Match` its listed `ETag`.
+    Remote(RemoteObject),
 }
 
 #[derive(Debug, Clone)]
@@ -63,9 +75,9 @@ pub struct RawBatch {
 }
 
 impl PeopleSource {
-    /// Finds the files under `path` and reads their footers (in parallel).
-    pub fn open(path: &Path) -> Result<Self> {
-        let refs = discover(path)?;
+    /// Finds the files at `location` and reads their footers (in parallel).
+    pub fn open(location: &Location) -> Result<Self> {
+        let refs = discover(location)?;
         let files: Vec<SourceFile> = refs.into_par_iter().map(open_file).collect::<Result<_>>()?;
         let mut schema = PeopleSchema::default();
         let mut issues = Vec::new();
@@ -89,7 +101,7 @@ impl PeopleSource {
                 }
             }
         }
-        Ok(Self { root: path.to_owned(), files, schema, issues })
+        Ok(Self { root: location.message_path(), files, schema, issues })
     }
 
     #[must_use]
@@ -227,15 +239,25 @@ impl PeopleSource {
         // The projected column chunks of this row group, read into memory (see `ColumnChunks`).
         let leaves =
             (0..parquet_schema.num_columns()).filter(|&i| roots.contains(&parquet_schema.get_column_root_idx(i)));
-        // The file is opened again (not kept open: a dataset may have more files than the
-        // process may hold open), and must still be the one whose footer was read: else the
-        // footer's offsets point into other bytes.
-        // One check, after the read: the read is bounded by the footer's length, and its error
-        // waits for the check, which catches any change before or during it.
-        let handle = open_regular(&file.path)?;
-        let chunks = ColumnChunks::read(&handle, file.stamp.len, leaves.map(|i| rg_meta.column(i)));
-        file.stamp.check(&file.path, &handle)?;
-        let chunks = chunks.map_err(|source| Error::Decode { path: file.path.clone(), row_group, source })?;
+        let decode_err = |source| Error::Decode { path: file.path.clone(), row_group, source };
+        let chunks = match &file.origin {
+            Origin::Local(stamp) => {
+                // The file is opened again (not kept open: a dataset may have more files than
+                // the process may hold open), and must still be the one whose footer was read:
+                // else the footer's offsets point into other bytes.
+                // One check, after the read: the read is bounded by the footer's length, and its
+                // error waits for the check, which catches any change before or during it.
+                let handle = open_regular(&file.path)?;
+                let chunks = ColumnChunks::read(&handle, stamp.len, leaves.map(|i| rg_meta.column(i)));
+                stamp.check(&file.path, &handle)?;
+                chunks.map_err(decode_err)?
+            }
+            Origin::Remote(object) => {
+                let ranges =
+                    ColumnChunks::ranges(object.size, leaves.map(|i| rg_meta.column(i))).map_err(decode_err)?;
+                ColumnChunks::new(object.size, object.fetch(&ranges)?)
+            }
+        };
         let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(chunks, metadata);
         let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
         let mut reader = catch_reader_panic(|| {
@@ -314,6 +336,9 @@ impl PeopleSource {
 }
 
 fn open_file(file: FileRef) -> Result<SourceFile> {
+    if let Some(object) = file.object {
+        return open_object(file.path, file.hive, object);
+    }
     let reader = open_regular(&file.path)?;
     let stamp = FileStamp::of(&file.path, &reader)?;
     let loaded =
@@ -322,7 +347,36 @@ fn open_file(file: FileRef) -> Result<SourceFile> {
     stamp.check(&file.path, &reader)?;
     let metadata = loaded.map_err(|source| Error::Parquet { path: file.path.clone(), source })?;
     let rows = metadata.metadata().file_metadata().num_rows().max(0) as u64;
-    Ok(SourceFile { path: file.path, hive: file.hive, metadata, rows, stamp })
+    Ok(SourceFile { path: file.path, hive: file.hive, metadata, rows, origin: Origin::Local(stamp) })
+}
+
+/// The bytes at the end of an object fetched for its footer at once: most footers fit, and
+/// a larger one costs one more request.
+const FOOTER_GUESS: u64 = 64 << 10;
+
+/// Reads an object's footer: its last [`FOOTER_GUESS`] bytes, then the rest of the metadata if
+/// it is longer, each fetched `If-Match` the listed `ETag`.
+fn open_object(path: PathBuf, hive: Vec<(String, Option<String>)>, object: RemoteObject) -> Result<SourceFile> {
+    let size = object.size;
+    let parquet_err = |source| Error::Parquet { path: path.clone(), source };
+    let tail = object.fetch(std::slice::from_ref(&(size.saturating_sub(FOOTER_GUESS)..size)))?;
+    let mut chunks = ColumnChunks::new(size, tail.clone());
+    // The footer's last 8 bytes: the metadata's length, then `PAR1`.
+    if let Some((at, bytes)) = tail.first()
+        && bytes.len() >= 8
+        && size >= 8
+    {
+        let len_bytes: [u8; 4] = bytes[bytes.len() - 8..bytes.len() - 4].try_into().unwrap_or_default();
+        let needed = u64::from(u32::from_le_bytes(len_bytes)) + 8;
+        if needed > size - at && needed <= size {
+            chunks = ColumnChunks::new(size, object.fetch(std::slice::from_ref(&(size - needed..size)))?);
+        }
+    }
+    let metadata = catch_reader_panic(|| ArrowReaderMetadata::load(&chunks, ArrowReaderOptions::new()))
+        .and_then(|loaded| loaded)
+        .map_err(parquet_err)?;
+    let rows = metadata.metadata().file_metadata().num_rows().max(0) as u64;
+    Ok(SourceFile { path, hive, metadata, rows, origin: Origin::Remote(object) })
 }
 
 /// Can row group `rg` of `file` hold person `id`, by its id column's min/max statistics?

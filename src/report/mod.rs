@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::error::{Error, Result, RunDamage};
+use crate::location::Location;
 use crate::output::history::{self, HistoryRow};
 use crate::output::manifest::{Manifest, VisibleSegmentation};
 use crate::output::movement::{Changes, Movement};
@@ -22,7 +23,7 @@ use crate::show::open_run;
 use page::{escape, table};
 
 /// Writes the report of run `run` (default: `current`) of `out` to `html`; returns the run id.
-pub fn report(out: &Path, run: Option<&str>, html: &Path) -> Result<String> {
+pub fn report(out: &Location, run: Option<&str>, html: &Path) -> Result<String> {
     let run = open_run(out, run)?;
     let text = render(&run)?;
     std::fs::write(html, text).map_err(|source| Error::Write { path: html.to_owned(), source })?;

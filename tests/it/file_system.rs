@@ -390,7 +390,7 @@ fn a_file_that_changes_between_footer_and_scan_is_an_error() {
     for change in ["grown", "truncated", "rewritten"] {
         let (_dir, ds) = dataset();
         let path = ds.join("people/part-0.parquet");
-        let source = PeopleSource::open(&ds.join("people")).unwrap();
+        let source = PeopleSource::open(&ds.join("people").into()).unwrap();
         let file = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
         let len = file.metadata().unwrap().len();
         match change {

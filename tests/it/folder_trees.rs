@@ -185,7 +185,8 @@ fn expect(folder: &Path, hives: &[(String, Option<String>)], children: &[Node], 
             continue;
         }
         let path = folder.join(OsStr::from_bytes(name));
-        let found = |out: &mut Expected| out.files.push(FileRef { path: path.clone(), hive: hives.to_vec() });
+        let found =
+            |out: &mut Expected| out.files.push(FileRef { path: path.clone(), hive: hives.to_vec(), object: None });
         match node {
             Node::Folder(_, inside) => match hive(name) {
                 Err(()) => out.problems.push(path),
@@ -270,13 +271,9 @@ fn check_tree(children: &[Node]) -> Result<(), TestCaseError> {
     let mut expected = Expected::default();
     expect(&people, &[], children, &mut expected);
 
-    let found = discover(&people);
-    let validated = segcalc::run::validate(
-        &DatasetPaths { dataset: dir.path().to_owned(), people: None, model: None },
-        Some("2026-11-01T12:00:00Z"),
-        false,
-        &Log::new(true),
-    );
+    let found = discover(&people.as_path().into());
+    let validated =
+        segcalc::run::validate(&DatasetPaths::local(dir.path()), Some("2026-11-01T12:00:00Z"), false, &Log::new(true));
     if !expected.problems.is_empty() {
         let error = found.err().ok_or_else(|| TestCaseError::fail("the search must fail"))?;
         prop_assert!(matches!(error, Error::Entry { .. }), "{error}");

@@ -10,6 +10,7 @@ mod fuzz_corpus;
 mod generate;
 mod golden;
 mod module_graph;
+mod object_store;
 mod parquet_variety;
 mod placement;
 mod png;

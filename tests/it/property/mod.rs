@@ -95,7 +95,7 @@ fn check_case(case: &Case) -> Result<(), TestCaseError> {
     std::fs::write(dir.path().join("model.json"), &model_text).expect("write model.json");
     let names = write_people(dir.path(), case, &values);
 
-    let paths = DatasetPaths { dataset: dir.path().to_path_buf(), people: None, model: None };
+    let paths = DatasetPaths::local(dir.path());
     let as_of = chrono::DateTime::parse_from_rfc3339(AS_OF).expect("as-of").with_timezone(&chrono::Utc);
     let prepared = match prepare(&paths, as_of, true, &Log::new(true)) {
         Ok(p) => p,
