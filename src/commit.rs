@@ -17,8 +17,9 @@ use crate::location::Location;
 use crate::log::Log;
 use crate::output::changes::{ChangeRow, read_changes, write_changes};
 use crate::output::destination::Destination;
+use crate::output::history;
 use crate::output::layout::{Key, Layout};
-use crate::output::manifest::{Manifest, Timing};
+use crate::output::manifest::{Manifest, Timing, WarningEntry};
 use crate::output::published::{OutputFolder, PublishedRun};
 use crate::output::shard_marker::ShardMarker;
 use crate::output::shard_output::remove_shards;
@@ -90,7 +91,14 @@ pub fn commit(options: &CommitOptions, log: &Log) -> Result<RunSummary> {
         let ms = shard.timings_ms.iter().map(|t| t.ms).sum();
         timings.push(Timing { phase: format!("shard {k}"), ms });
     }
-    let manifest = Manifest::merge(options.run_id.clone(), &started, &manifests, timings);
+    let mut manifest = Manifest::merge(options.run_id.clone(), &started, &manifests, timings);
+    // History: the run's rows, after those carried from the run `current` names.
+    let as_of = chrono::DateTime::parse_from_rfc3339(&manifest.as_of).map_or(0, |t| t.timestamp_micros());
+    let mut warnings = Vec::new();
+    let mut rows = history::carried(&folder, &mut warnings, log);
+    rows.extend(history::rows_of(&options.run_id, as_of, &manifest.workspaces));
+    history::write(&staging.layout.history().on(&staging.out), &rows)?;
+    manifest.warnings.extend(warnings.iter().map(WarningEntry::from));
     manifest.write(&staging.layout.manifest().on(&staging.out))?;
     let run_dir = destination.publish(staging, options.keep, log)?;
     // The shards are in the run now; best effort, as retention (the next commit retries).

@@ -316,6 +316,17 @@ pub enum Error {
     DamagedRun { path: PathBuf, problem: RunDamage },
 
     /// A run's manifest.json that does not parse.
+    /// A chart of `report` that plotters could not draw.
+    #[error("cannot draw the chart `{chart}` of the report: {message}; this is a bug of segcalc, please report it")]
+    Chart { chart: String, message: String },
+
+    /// `diff --check`: the two runs differ (exit 3, SPEC §6).
+    #[error(
+        "runs `{from}` and `{to}` differ: {changed} people changed segment in {}; if that is intended, make `{to}` the new reference",
+        name_list(segmentations)
+    )]
+    RunsDiffer { from: String, to: String, changed: u64, segmentations: Vec<String> },
+
     #[error(
         "`{}` is not a valid run manifest: {message}; the run folder is damaged, or was written by another segcalc version",
         path.display()
@@ -352,12 +363,14 @@ impl Error {
             | Self::Arrow { .. }
             | Self::ParquetWrite { .. }
             | Self::Threads { .. }
+            | Self::Chart { .. }
             | Self::Manifest { .. } => 1,
             Self::DamagedRun { problem, .. } => problem.exit_code(),
             Self::Entry { problem, .. } => problem.exit_code(),
             Self::Store { problem, .. } => problem.exit_code(),
             Self::Shard { problem, .. } => problem.exit_code(),
             Self::Locked { .. } => 75,
+            Self::RunsDiffer { .. } => 3,
         }
     }
 }

@@ -46,6 +46,11 @@ pub mod explain;
 // `show`: what a published run gives a workspace or a user.
 pub mod show;
 
+// `run --dry-run`, `diff` and `report`: before and after a run (SPEC §9).
+pub mod diff;
+pub mod dry_run;
+pub mod report;
+
 // `generate`: the deterministic benchmark dataset.
 pub mod generate;
 

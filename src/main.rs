@@ -14,7 +14,8 @@ use segcalc::run::{RunOptions, run, validate};
 /// workspace may see, published atomically.
 ///
 /// Exit codes: 0 success, 1 runtime failure (I/O, corrupt Parquet), 2 bad usage or bad input
-/// (model errors, people table breaking the rules), 75 another run holds the output lock.
+/// (model errors, people table breaking the rules), 3 `diff --check` found a difference, 75
+/// another run holds the output lock.
 #[derive(Parser)]
 #[command(name = "segcalc", version, about, long_about)]
 struct Cli {
@@ -97,6 +98,13 @@ enum Command {
         /// The sharded run's id, the same for every shard and the commit.
         #[arg(long, value_name = "ID", requires = "shard")]
         run_id: Option<String>,
+        /// Do everything but publish: print each segment's count and who would move against
+        /// the run `current` names. Takes no lock; writes nothing under --out.
+        #[arg(long, conflicts_with = "shard")]
+        dry_run: bool,
+        /// With --dry-run: machine-readable output (schema in docs/EXPLAIN.md).
+        #[arg(long, requires = "dry_run")]
+        json: bool,
     },
     /// Publish a sharded run: check that shards 0..N of --run-id are complete and were computed
     /// from the same inputs, assemble them into runs/<run-id>/ and publish it as `run` does.
@@ -122,6 +130,47 @@ enum Command {
         /// No progress lines on stderr.
         #[arg(long, short)]
         quiet: bool,
+    },
+    /// Who moved between two published runs: per segmentation, the movement matrix and totals.
+    ///
+    /// One folder: runs of an output folder (default: the run before `current`, and `current`).
+    /// Two folders: two run folders, e.g. a golden run kept in a repository and out/current.
+    /// --check exits 3 when someone changed segment (0 when nobody did).
+    ///
+    /// Example: segcalc diff tests/golden-run out/current --check
+    Diff {
+        /// An output folder of `run`, or two run folders (each holding a manifest.json).
+        #[arg(value_name = "DIR", num_args = 1..=2, required = true)]
+        folders: Vec<PathBuf>,
+        /// The earlier run's id under runs/ (one output folder only).
+        #[arg(long, value_name = "RUN")]
+        from: Option<String>,
+        /// The later run's id under runs/ (one output folder only; default: `current`).
+        #[arg(long, value_name = "RUN")]
+        to: Option<String>,
+        /// Machine-readable output (schema in docs/EXPLAIN.md).
+        #[arg(long)]
+        json: bool,
+        /// Exit 3 when the runs differ.
+        #[arg(long)]
+        check: bool,
+    },
+    /// One self-contained HTML page of a published run: sizes, movements, history.
+    ///
+    /// Per workspace its segmentations with bar charts of segment sizes (shared ones marked
+    /// read-only, with their origin), the movements since the previous run, each segment's size
+    /// over the history, and the run's id, as-of, duration and warnings. Opens offline.
+    ///
+    /// Example: segcalc report out --html report.html
+    Report {
+        /// Output folder of `run`.
+        out: PathBuf,
+        /// The HTML file to write.
+        #[arg(long, value_name = "FILE")]
+        html: PathBuf,
+        /// A run id under runs/ (default: the run `current` points to).
+        #[arg(long, value_name = "ID")]
+        run: Option<String>,
     },
     /// Why a person is, or is not, in each segment, and where that is visible.
     ///
@@ -247,7 +296,7 @@ const JSON_ALWAYS_WRITES: &str = "the --json views are strings, numbers, boolean
 
 fn execute(cli: Cli) -> segcalc::Result<()> {
     match cli.command {
-        Command::Run { dataset, out, keep, no_changes, shard, run_id } => {
+        Command::Run { dataset, out, keep, no_changes, shard, run_id, dry_run, json } => {
             let log = Log::new(dataset.quiet);
             let shard = match (shard, run_id) {
                 (Some(shard), Some(run_id)) => Some(segcalc::shard::Shard::parse(&shard, &run_id)?),
@@ -262,6 +311,15 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
                 keep,
                 no_changes,
             };
+            if dry_run {
+                let dry = thread_pool(dataset.threads)?.install(|| segcalc::dry_run::dry_run(&options, &log))?;
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&dry).expect(JSON_ALWAYS_WRITES));
+                } else {
+                    print!("{}", segcalc::dry_run::render(&dry));
+                }
+                return Ok(());
+            }
             let summary = thread_pool(dataset.threads)?.install(|| run(&options, &log))?;
             let m = &summary.manifest;
             if !dataset.quiet {
@@ -339,6 +397,20 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
             } else {
                 print!("{}", segcalc::show::render(&view));
             }
+            Ok(())
+        }
+        Command::Diff { folders, from, to, json, check } => {
+            let diff = segcalc::diff::diff(&segcalc::diff::DiffRuns::new(&folders, from, to)?)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&diff).expect(JSON_ALWAYS_WRITES));
+            } else {
+                print!("{}", segcalc::diff::render(&diff));
+            }
+            if check { segcalc::diff::check(&diff) } else { Ok(()) }
+        }
+        Command::Report { out, html, run } => {
+            let written = segcalc::report::report(&Location::from_arg(&out)?, run.as_deref(), &html)?;
+            println!("segcalc: wrote the report of run {written} to {}", html.display());
             Ok(())
         }
         Command::Generate { people, seed, out, files, sparse_ids } => {

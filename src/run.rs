@@ -18,6 +18,7 @@ use crate::output::bitmaps::write_bitmap;
 use crate::output::changes::{diff_runs, previous_segments, write_changes};
 use crate::output::destination::Destination;
 use crate::output::file_writer::{FileWriter, with_file_writer};
+use crate::output::history;
 use crate::output::layout::{Layout, RunLayout};
 use crate::output::manifest::{
     ChangesInfo, Manifest, RunRecord, SegmentCount, SegmentationChanges, Timing, VisibleSegmentation, WorkspaceCounts,
@@ -199,7 +200,7 @@ fn homeless_message(
     )
 }
 
-fn strict_check(strict: bool, warnings: &[Warning]) -> Result<()> {
+pub(crate) fn strict_check(strict: bool, warnings: &[Warning]) -> Result<()> {
     if strict && !warnings.is_empty() {
         return Err(Error::StrictWarnings { warnings: warnings.to_vec() });
     }
@@ -274,6 +275,14 @@ fn write_run(
         with_file_writer(|files| write_outputs(files, out, layout, model, &codes, &table, &members))
     })?;
     write_access(&layout.access().on(out), &access_rows(model))?;
+    // A shard's counts are a part of the run's: `commit` writes the run's history.
+    if window.is_none() {
+        timed(&mut timings, "history", || {
+            let mut rows = history::carried(previous, &mut warnings, log);
+            rows.extend(history::rows_of(run_id, as_of.timestamp_micros(), &workspaces));
+            history::write(&layout.history().on(out), &rows)
+        })?;
+    }
     let changes = if options.no_changes {
         None
     } else {

@@ -82,16 +82,16 @@ fn usage(message: String) -> Error {
     Error::Usage { message }
 }
 
-/// The run `--run` names, or the one `current` names.
-fn open_run(options: &ShowOptions) -> Result<PublishedRun> {
-    let folder = OutputFolder::at(&options.out);
-    match &options.run {
+/// The run `run` names (`--run`) in the output folder `out`, or the one `current` names.
+pub(crate) fn open_run(out: &Location, run: Option<&str>) -> Result<PublishedRun> {
+    let folder = OutputFolder::at(out);
+    match run {
         Some(id) => folder.run(id),
         None => folder.current()?.ok_or_else(|| {
             usage(format!(
                 "no published run in `{}` (no `current` link); check the folder, or publish one with `segcalc run DATASET --out {}`",
-                options.out.message_path().display(),
-                options.out.message_path().display()
+                out.message_path().display(),
+                out.message_path().display()
             ))
         }),
     }
@@ -125,7 +125,7 @@ fn model_users(model_path: &str) -> Vec<String> {
 }
 
 pub fn show(options: &ShowOptions) -> Result<View> {
-    let run = open_run(options)?;
+    let run = open_run(&options.out, options.run.as_deref())?;
     let manifest = run.manifest();
     let run_id = manifest.run_id.clone();
     let workspace = match &options.workspace {
@@ -245,7 +245,7 @@ pub fn show(options: &ShowOptions) -> Result<View> {
 }
 
 /// Left-aligned columns; numbers right-aligned.
-fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {

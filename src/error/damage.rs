@@ -44,6 +44,9 @@ pub enum RunDamage {
     Missing,
     #[error("is not a portable Roaring bitmap: {0}; {CHANGED}")]
     Bitmap(#[from] BitmapProblem),
+    /// A Parquet file of the run (history, changes) without the columns a run writes there.
+    #[error("does not hold the columns a run writes there ({expected}); {CHANGED}")]
+    Columns { expected: &'static str },
     /// More segments than the change computation can number (255).
     #[error(
         "says segmentation `{}` has {segments} segments, more than a run can hold; {CHANGED}",
@@ -59,7 +62,7 @@ impl RunDamage {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Incomplete { .. } => 2,
-            Self::Missing | Self::Bitmap(_) | Self::TooManySegments { .. } => 1,
+            Self::Missing | Self::Bitmap(_) | Self::Columns { .. } | Self::TooManySegments { .. } => 1,
         }
     }
 }

@@ -10,18 +10,15 @@
 //! no longer in the people table, gives `new_segment` null.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, RecordBatch, StringArray, UInt32Array};
+use arrow_array::{StringArray, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
-use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
 use rayon::prelude::*;
 
 use super::published::PublishedRun;
+use super::table_file::write_rows;
 use crate::engine::portable::PortableBitmap;
 use crate::engine::{PeopleTable, SegmentCode};
 use crate::error::{Error, Result, RunDamage};
@@ -200,29 +197,20 @@ pub fn diff_runs(previous: &BTreeMap<String, SegmentSets>, model: &Model, table:
 }
 
 pub fn write_changes(path: &Path, rows: &[ChangeRow]) -> Result<()> {
-    let write_err = |source| Error::ParquetWrite { path: path.to_owned(), source };
     let schema = Arc::new(Schema::new(vec![
         Field::new("segmentation", DataType::Utf8, false),
         Field::new("person_id", DataType::UInt32, false),
         Field::new("old_segment", DataType::Utf8, true),
         Field::new("new_segment", DataType::Utf8, true),
     ]));
-    let file = File::create(path).map_err(|source| Error::Write { path: path.to_owned(), source })?;
-    let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
-    let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(write_err)?;
-    for chunk in rows.chunks(64 * 1024) {
-        let columns: Vec<ArrayRef> = vec![
+    write_rows(path, &schema, rows, |chunk| {
+        vec![
             Arc::new(chunk.iter().map(|r| Some(r.segmentation.as_str())).collect::<StringArray>()),
             Arc::new(chunk.iter().map(|r| r.person_id).collect::<UInt32Array>()),
             Arc::new(chunk.iter().map(|r| r.old_segment.as_deref()).collect::<StringArray>()),
             Arc::new(chunk.iter().map(|r| r.new_segment.as_deref()).collect::<StringArray>()),
-        ];
-        let batch = RecordBatch::try_new(schema.clone(), columns).map_err(|e| write_err(e.into()))?;
-        writer.write(&batch).map_err(write_err)?;
-    }
-    // Synced with the whole run by `Staging::publish`.
-    writer.into_inner().map_err(write_err)?;
-    Ok(())
+        ]
+    })
 }
 
 #[cfg(test)]

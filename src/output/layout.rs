@@ -12,6 +12,7 @@
 //!       manifest.json                   RunLayout::manifest: written last
 //!       access.parquet                  RunLayout::access
 //!       changes.parquet                 RunLayout::changes: when a previous run exists
+//!       history.parquet                 RunLayout::history: every run's counts so far
 //!       membership/                     RunLayout::membership
 //!         workspace=<W>/part-0.parquet  RunLayout::membership_file
 //!       bitmaps/<W>/<S>/<segment>.roaring
@@ -36,6 +37,7 @@
 //! A sharded run (SPEC §8) keeps each shard's files under `shards/<ID>/<K>/` (`Layout::shard`:
 //! a run's files, membership named `part-<K>.parquet`, and `shard.json`, the completion marker,
 //! last) until `commit` assembles them into `runs/<ID>/` (membership: one `part-<K>` per shard).
+//! [`Layout::run_folder`] is a run folder read on its own (`diff A B`).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -171,6 +173,13 @@ impl Layout {
         name.starts_with('.')
     }
 
+    /// A run folder on its own (a copy of `runs/<id>`, or `<out>/current`): its files at the
+    /// root.
+    #[must_use]
+    pub fn run_folder() -> RunLayout {
+        RunLayout { root: Key::default(), part: 0 }
+    }
+
     /// Whether `name` can be a run id: a finished entry of `runs/`, one name (no separators).
     #[must_use]
     pub fn is_run_id(name: &str) -> bool {
@@ -209,6 +218,12 @@ impl RunLayout {
     #[must_use]
     pub fn changes(&self) -> Key {
         self.root.join("changes.parquet")
+    }
+
+    /// Every run's segment counts so far (SPEC §9), carried forward from run to run.
+    #[must_use]
+    pub fn history(&self) -> Key {
+        self.root.join("history.parquet")
     }
 
     /// The folder of every workspace's membership folder.
@@ -282,6 +297,8 @@ mod tests {
         assert_eq!(run.manifest().as_str(), "runs/20261101T120000.000Z/manifest.json");
         assert_eq!(run.access().as_str(), "runs/20261101T120000.000Z/access.parquet");
         assert_eq!(run.changes().as_str(), "runs/20261101T120000.000Z/changes.parquet");
+        assert_eq!(run.history().as_str(), "runs/20261101T120000.000Z/history.parquet");
+        assert_eq!(Layout::run_folder().manifest().as_str(), "manifest.json");
         assert_eq!(
             run.membership_file("emea").as_str(),
             "runs/20261101T120000.000Z/membership/workspace=emea/part-0.parquet"

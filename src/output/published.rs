@@ -88,12 +88,12 @@ impl OutputFolder {
 
     /// Run `id`, its manifest read.
     pub fn open(&self, id: &str) -> Result<PublishedRun> {
-        self.open_layout(id.to_owned(), Layout::run(id))
+        self.open_layout(id, Layout::run(id))
     }
 
     /// Shard `k` of sharded run `run_id`, read like a run (its marker is `shard_marker`'s).
     pub fn open_shard(&self, run_id: &str, k: usize) -> Result<PublishedRun> {
-        self.open_layout(run_id.to_owned(), Layout::shard(run_id, k))
+        self.open_layout(run_id, Layout::shard(run_id, k))
     }
 
     /// The bytes at `key`, or `None`.
@@ -101,15 +101,11 @@ impl OutputFolder {
         self.storage.read(key)
     }
 
-    fn open_layout(&self, id: String, layout: RunLayout) -> Result<PublishedRun> {
-        let manifest_key = layout.manifest();
-        let Some(bytes) = self.storage.read(&manifest_key)? else {
-            // The list only serves the message: failing to list must not hide the damage.
-            let problem = RunDamage::Incomplete { runs: self.finished_runs().unwrap_or_default() };
-            return Err(Error::DamagedRun { path: self.locate(layout.root()), problem });
-        };
-        let manifest = Manifest::parse(&bytes, &self.locate(&manifest_key))?;
-        Ok(PublishedRun { storage: Arc::clone(&self.storage), id, layout, manifest })
+    fn open_layout(&self, id: &str, layout: RunLayout) -> Result<PublishedRun> {
+        // The list only serves the message: failing to list must not hide the damage.
+        let complete = || self.finished_runs().unwrap_or_default();
+        let run = PublishedRun::open_at(Arc::clone(&self.storage), layout, complete)?;
+        Ok(PublishedRun { id: id.to_owned(), ..run })
     }
 }
 
@@ -122,6 +118,33 @@ pub struct PublishedRun {
 }
 
 impl PublishedRun {
+    /// The run folder at `location` on its own (a copy of `runs/<id>` kept in a repository,
+    /// `<out>/current`, or a run's prefix on an object store), resolved once: a local link is
+    /// followed now, not at every read. Its id is the one its manifest records.
+    pub fn folder(location: &Location) -> Result<Self> {
+        let storage: Arc<dyn Storage> = match location {
+            Location::Local(path) => {
+                let root = std::fs::canonicalize(path).map_err(|source| Error::Read { path: path.clone(), source })?;
+                Arc::new(LocalFolder::new(&root))
+            }
+            Location::Remote(place) => Arc::new(RemoteFolder::new(place.clone())),
+        };
+        let run = Self::open_at(storage, Layout::run_folder(), Vec::new)?;
+        Ok(Self { id: run.manifest.run_id.clone(), ..run })
+    }
+
+    /// The run at `layout`, its manifest read; `complete` lists the complete runs for the
+    /// message when there is no manifest. Its id is left empty for the caller.
+    fn open_at(storage: Arc<dyn Storage>, layout: RunLayout, complete: impl FnOnce() -> Vec<String>) -> Result<Self> {
+        let manifest_key = layout.manifest();
+        let Some(bytes) = storage.read(&manifest_key)? else {
+            let problem = RunDamage::Incomplete { runs: complete() };
+            return Err(Error::DamagedRun { path: storage.locate(layout.root()), problem });
+        };
+        let manifest = Manifest::parse(&bytes, &storage.locate(&manifest_key))?;
+        Ok(Self { storage, id: String::new(), layout, manifest })
+    }
+
     /// The run id: its folder's name under `runs/`.
     #[must_use]
     pub fn id(&self) -> &str {
@@ -189,6 +212,24 @@ impl PublishedRun {
     pub fn changes(&self) -> Result<Option<Vec<RecordBatch>>> {
         let key = self.layout.changes();
         self.storage.read(&key)?.map(|bytes| batches(bytes, &self.storage.locate(&key))).transpose()
+    }
+
+    /// The rows of history.parquet; `None` when the run has none (written by an older version).
+    pub fn history(&self) -> Result<Option<Vec<RecordBatch>>> {
+        let key = self.layout.history();
+        self.storage.read(&key)?.map(|bytes| batches(bytes, &self.storage.locate(&key))).transpose()
+    }
+
+    /// Where `key` of this run is, for messages.
+    #[must_use]
+    pub fn locate(&self, key: &Key) -> PathBuf {
+        self.storage.locate(key)
+    }
+
+    /// The names of this run's files.
+    #[must_use]
+    pub fn layout(&self) -> &RunLayout {
+        &self.layout
     }
 
     /// Every batch of the Parquet file at `key`, which the run must have.

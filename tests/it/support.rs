@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: running the binary, reading what it published
 //! (through `OutputFolder`, as every reader does), rendering a run's outputs as sorted text lines.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -83,6 +84,18 @@ pub fn read_long(run: &PublishedRun) -> Vec<MembershipRow> {
     }
     rows.sort();
     rows
+}
+
+/// (segmentation, person) → segment, from the origin workspace's membership (which holds the
+/// whole scope), using the run's manifest for the origins.
+pub fn assignments(run: &PublishedRun) -> BTreeMap<(String, u32), String> {
+    let origins: BTreeMap<&str, &str> =
+        run.manifest().segmentations.iter().map(|s| (s.id.as_str(), s.origin.as_str())).collect();
+    read_long(run)
+        .into_iter()
+        .filter(|r| origins.get(r.segmentation.as_str()) == Some(&r.workspace.as_str()))
+        .map(|r| ((r.segmentation, r.person_id), r.segment))
+        .collect()
 }
 
 /// `workspace,segmentation,segment,person_id` lines of the run `current` points to, sorted like
@@ -193,4 +206,27 @@ pub fn assert_same_current(a: &Path, b: &Path, what: &str) {
     };
     assert_eq!(counts(&remote), counts(&local_run), "{what}: manifest counts");
     assert!(!read_long(&remote).is_empty(), "{what}: the run is not empty");
+}
+
+/// Whether a tool a test needs (`what`) is there. Under `CI=true` a missing tool fails the test;
+/// elsewhere the test is skipped with a notice on stderr (returns false).
+pub fn tool_or_skip(what: &str, available: bool) -> bool {
+    if !available {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true and {what} is missing: .ci/run installs it");
+        eprintln!("skipped: {what} is not installed (CI=true makes this a failure)");
+    }
+    available
+}
+
+/// The pyarrow-dictionary fixture's model at `model_path`, edited as a model change under review
+/// would be: a redefined segment, a removed and an added segmentation.
+pub fn edited_fixture_model(model_path: &Path) -> serde_json::Value {
+    let mut model: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(model_path).unwrap()).unwrap();
+    let segs = model["segmentations"].as_array_mut().unwrap();
+    segs[0]["segments"][1]["rule"] = serde_json::json!({"field": "industry", "op": "contains", "value": "tech"});
+    segs.retain(|s| s["id"] != "apac_only");
+    let mut added = segs[0].clone();
+    added["id"] = "industry_copy".into();
+    segs.push(added);
+    model
 }
