@@ -13,9 +13,13 @@ use segcalc::run::{RunOptions, run, validate};
 /// Batch segmentation recalculation: people in Parquet, the model in JSON, out comes what every
 /// workspace may see, published atomically.
 ///
-/// Exit codes: 0 success, 1 runtime failure (I/O, corrupt Parquet), 2 bad usage or bad input
-/// (model errors, people table breaking the rules), 3 `diff --check` found a difference, 75
-/// another run holds the output lock.
+/// Every path may be an object-store URL (s3://, gs://, az://), configured by the store's own
+/// environment variables (docs/OPERATIONS.md).
+///
+/// Exit codes: 0 success, 1 runtime failure (I/O, corrupt Parquet, a store request that failed
+/// every retry), 2 bad usage or bad input (model errors, people table breaking the rules, a
+/// shard missing or of other inputs), 3 `diff --check` found a difference, 75 another run holds
+/// the output lock or published first.
 #[derive(Parser)]
 #[command(name = "segcalc", version, about, long_about)]
 struct Cli {
