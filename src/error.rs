@@ -5,6 +5,7 @@
 
 mod damage;
 mod entry;
+mod shard;
 mod store;
 pub mod text;
 
@@ -13,6 +14,7 @@ use std::path::PathBuf;
 
 pub use damage::{BitmapProblem, RunDamage};
 pub use entry::{EntryKind, EntryProblem};
+pub use shard::ShardProblem;
 pub use store::StoreProblem;
 // The two helpers most messages use, under their old names (`crate::error::shorten`).
 pub use text::{name_list, shorten};
@@ -334,6 +336,10 @@ pub enum Error {
     /// An object-store URL, a request to it, or the publish on it (SPEC §7).
     #[error("`{url}` {problem}")]
     Store { url: String, problem: StoreProblem },
+
+    /// A shard of a sharded run that `commit` cannot publish (SPEC §8).
+    #[error("shard {shard} of run `{run_id}` (`{}`) {problem}", path.display())]
+    Shard { run_id: String, shard: usize, path: PathBuf, problem: ShardProblem },
 }
 
 impl Error {
@@ -362,6 +368,7 @@ impl Error {
             Self::DamagedRun { problem, .. } => problem.exit_code(),
             Self::Entry { problem, .. } => problem.exit_code(),
             Self::Store { problem, .. } => problem.exit_code(),
+            Self::Shard { problem, .. } => problem.exit_code(),
             Self::Locked { .. } => 75,
             Self::RunsDiffer { .. } => 3,
         }

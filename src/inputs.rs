@@ -44,6 +44,8 @@ impl DatasetPaths {
 
 pub struct Inputs {
     pub model_path: PathBuf,
+    /// model.json's digest, for a shard's marker (SPEC §8).
+    pub model_digest: String,
     pub model: Model,
     pub source: PeopleSource,
     /// Indexed like `Model::lists`; lists no approved rule uses stay empty.
@@ -68,7 +70,8 @@ pub fn load(paths: &DatasetPaths, as_of_nanos: i128) -> Result<Inputs> {
     let model_location = paths.model_path();
     let model_path = model_location.message_path();
     let mut issues = Issues::default();
-    let spec = read_spec(&model_location, &mut issues)?;
+    let (spec, model_text) = read_spec(&model_location, &mut issues)?;
+    let model_digest = crate::shard::Digest::of(model_text.as_bytes());
     let source = match &paths.people {
         Some(p) => PeopleSource::open(p),
         None => dataset_people(&paths.dataset).and_then(|p| PeopleSource::open(&p)),
@@ -104,7 +107,7 @@ pub fn load(paths: &DatasetPaths, as_of_nanos: i128) -> Result<Inputs> {
         lists[l] = load_list(id, &path)?;
         list_files.push((id.clone(), path.message_path(), lists[l].len()));
     }
-    Ok(Inputs { model_path, model, source, lists, list_files, warnings })
+    Ok(Inputs { model_path, model_digest, model, source, lists, list_files, warnings })
 }
 
 /// SPEC §2.1: every file has an integer id column and a string or integer partition (in the file

@@ -34,6 +34,12 @@ pub mod output;
 // `run` and `validate`.
 pub mod run;
 
+// `run --shard K/N`: the id ranges of a shard and the digest of its inputs (SPEC §8).
+pub mod shard;
+
+// `commit`: a sharded run's shards checked, assembled and published as one run.
+pub mod commit;
+
 // `explain`: why a person is or is not in each segment.
 pub mod explain;
 

@@ -88,9 +88,19 @@ enum Command {
         /// Do not write changes.parquet (the diff against the previous run).
         #[arg(long)]
         no_changes: bool,
+        /// Compute only shard K of N of the run and publish nothing: the people whose ids fall in
+        /// the K-th of N ranges every shard derives from the files' footers. Its files go to
+        /// <out>/shards/<run-id>/K/; `segcalc commit` publishes the run once all N are there.
+        /// Run again, a shard replaces its own earlier output (a retried pod). See
+        /// docs/OPERATIONS.md for Kubernetes Indexed Jobs, Slurm arrays and Airflow.
+        #[arg(long, value_name = "K/N", requires = "run_id")]
+        shard: Option<String>,
+        /// The sharded run's id, the same for every shard and the commit.
+        #[arg(long, value_name = "ID", requires = "shard")]
+        run_id: Option<String>,
         /// Do everything but publish: print each segment's count and who would move against
         /// the run `current` names. Takes no lock; writes nothing under --out.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "shard")]
         dry_run: bool,
         /// With --dry-run: machine-readable output (schema in docs/EXPLAIN.md).
         #[arg(long, requires = "dry_run")]
@@ -136,6 +146,31 @@ enum Command {
         /// A run id under runs/ (default: the run `current` points to).
         #[arg(long, value_name = "ID")]
         run: Option<String>,
+    },
+    /// Publish a sharded run: check that shards 0..N of --run-id are complete and were computed
+    /// from the same inputs, assemble them into runs/<run-id>/ and publish it as `run` does.
+    ///
+    /// Costs O(objects + bitmap bytes): membership files are linked (or copied inside the
+    /// store), bitmaps merged, counts summed; people are not read again. A shard missing or of
+    /// other inputs: exit 2, nothing published. Another run published since the shards ran:
+    /// exit 75.
+    ///
+    /// Example: segcalc commit out --run-id nightly-2026-12-01 --shards 4
+    Commit {
+        /// Output folder of the shards (local, or an object-store URL).
+        out: PathBuf,
+        /// The run id the shards were given.
+        #[arg(long, value_name = "ID")]
+        run_id: String,
+        /// How many shards the run has.
+        #[arg(long, value_name = "N")]
+        shards: usize,
+        /// Runs to keep after the commit, the new one included.
+        #[arg(long, value_name = "N", default_value_t = 3)]
+        keep: usize,
+        /// No progress lines on stderr.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Why a person is, or is not, in each segment, and where that is visible.
     ///
@@ -261,9 +296,14 @@ const JSON_ALWAYS_WRITES: &str = "the --json views are strings, numbers, boolean
 
 fn execute(cli: Cli) -> segcalc::Result<()> {
     match cli.command {
-        Command::Run { dataset, out, keep, no_changes, dry_run, json } => {
+        Command::Run { dataset, out, keep, no_changes, shard, run_id, dry_run, json } => {
             let log = Log::new(dataset.quiet);
+            let shard = match (shard, run_id) {
+                (Some(shard), Some(run_id)) => Some(segcalc::shard::Shard::parse(&shard, &run_id)?),
+                _ => None,
+            };
             let options = RunOptions {
+                shard: shard.clone(),
                 paths: dataset.paths()?,
                 out: Location::from_arg(&out)?,
                 as_of: dataset.as_of.clone(),
@@ -290,6 +330,21 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
             }
             let changes =
                 m.changes.as_ref().map_or_else(|| "no changes computed".to_owned(), |c| format!("{} changes", c.rows));
+            if let Some(shard) = &shard {
+                println!(
+                    "segcalc: computed shard {}/{} of run {} — {} people, {}, {:.2}s → {} (published once `segcalc commit OUT --run-id {} --shards {}` runs)",
+                    shard.index,
+                    shard.count,
+                    shard.run_id,
+                    m.people.total,
+                    changes,
+                    summary.seconds,
+                    summary.run_dir.display(),
+                    shard.run_id,
+                    shard.count
+                );
+                return Ok(());
+            }
             println!(
                 "segcalc: published run {} — {} people, {} segmentations, {} workspaces, {}, {} warnings, {:.2}s → {}",
                 m.run_id,
@@ -298,6 +353,21 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
                 m.workspaces.iter().filter(|w| !w.segmentations.is_empty()).count(),
                 changes,
                 m.warnings.len(),
+                summary.seconds,
+                summary.run_dir.display()
+            );
+            Ok(())
+        }
+        Command::Commit { out, run_id, shards, keep, quiet } => {
+            let log = Log::new(quiet);
+            let options = segcalc::commit::CommitOptions { out: Location::from_arg(&out)?, run_id, shards, keep };
+            let summary = segcalc::commit::commit(&options, &log)?;
+            let m = &summary.manifest;
+            println!(
+                "segcalc: committed and published run {} — {} people from {shards} shards, {} changes, {:.2}s → {}",
+                m.run_id,
+                m.people.total,
+                m.changes.as_ref().map_or(0, |c| c.rows),
                 summary.seconds,
                 summary.run_dir.display()
             );

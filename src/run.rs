@@ -1,6 +1,7 @@
 //! The two batch commands: `run` (load → classify → assemble → bitmaps → write → publish) and
 //! `validate` (the same checks, nothing written). Both go through [`prepare`].
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -24,8 +25,12 @@ use crate::output::manifest::{
 };
 use crate::output::membership::{visible_segmentations, write_workspace};
 use crate::output::published::OutputFolder;
+use crate::output::shard_marker::{ShardInputs, ShardMarker};
+use crate::output::shard_output::ShardOutput;
+use crate::people::IdWindow;
 use crate::people::{RawBatch, ScanColumns};
 use crate::rule::value::instant_nanos;
+use crate::shard::{Shard, id_ranges};
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -39,6 +44,8 @@ pub struct RunOptions {
     pub keep: usize,
     /// Skip changes.parquet.
     pub no_changes: bool,
+    /// Compute only this shard of the run and publish nothing (SPEC §8).
+    pub shard: Option<Shard>,
 }
 
 #[derive(Debug)]
@@ -58,6 +65,8 @@ pub struct Prepared {
     pub as_of: chrono::DateTime<chrono::Utc>,
     /// `per_code[c]`: people of partition code `c` (counted once, for warnings and the manifest).
     pub per_code: Vec<u64>,
+    /// A shard's ids (`None`: every person).
+    pub window: Option<Range<u64>>,
 }
 
 pub fn parse_as_of(value: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> Result<chrono::DateTime<chrono::Utc>> {
@@ -88,8 +97,27 @@ pub fn prepare(
     evaluate: bool,
     log: &Log,
 ) -> Result<Prepared> {
+    prepare_shard(paths, as_of, evaluate, None, log)
+}
+
+/// Like [`prepare`], over only the people of `shard`'s id range when there is one: the row
+/// groups whose statistics overlap it are read, and the rows outside it dropped.
+pub fn prepare_shard(
+    paths: &DatasetPaths,
+    as_of: chrono::DateTime<chrono::Utc>,
+    evaluate: bool,
+    shard: Option<&Shard>,
+    log: &Log,
+) -> Result<Prepared> {
     let mut timings = Vec::new();
-    let inputs = timed(&mut timings, "load", || load(paths, instant_nanos(&as_of)))?;
+    let mut inputs = timed(&mut timings, "load", || load(paths, instant_nanos(&as_of)))?;
+    let window = shard.map(|shard| {
+        let id_column = inputs.model.id_column.clone();
+        let range = id_ranges(inputs.source.claimed_id_range(&id_column), shard.count)[shard.index].clone();
+        log.step(format_args!("shard {}/{}: ids {}..{}", shard.index, shard.count, range.start, range.end));
+        inputs.source.restrict(IdWindow { column: id_column, range: range.clone() });
+        range
+    });
     let model = &inputs.model;
     log.step(format_args!(
         "model: {} approved segmentation(s), {} draft(s), {} workspace(s); people: {} rows in {} file(s)",
@@ -106,8 +134,17 @@ pub fn prepare(
     let source = &inputs.source;
     let segmentations = if evaluate { model.segmentations.len() } else { 0 };
     let classify = |raw: RawBatch, progress: &Progress| {
-        let batch = classifier.classify(&raw, &source.files[raw.file].path)?;
-        progress.add(batch.ids.len() as u64);
+        let (rows, path) = (raw.ids.len() as u64, &source.files[raw.file].path);
+        let raw = match &window {
+            Some(range) => raw.within(range).map_err(|source| Error::Arrow {
+                path: path.clone(),
+                column: model.id_column.clone(),
+                source,
+            })?,
+            None => raw,
+        };
+        let batch = classifier.classify(&raw, path)?;
+        progress.add(rows);
         Ok(batch)
     };
     let shape = TableShape { segmentations, partition_codes: usize::from(codes.null) + 1 };
@@ -123,7 +160,7 @@ pub fn prepare(
             message: homeless_message(homeless, &codes, &per_code, &table, &model.partition_column),
         });
     }
-    Ok(Prepared { inputs, codes, table, warnings, timings, as_of, per_code })
+    Ok(Prepared { inputs, codes, table, warnings, timings, as_of, per_code, window })
 }
 
 /// Says who the people in no workspace are (null partition, or which partitions) and what to do.
@@ -183,38 +220,78 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
     let clock = Instant::now();
     let started = chrono::Utc::now();
     let as_of = parse_as_of(options.as_of.as_deref(), started)?;
+    if let Some(shard) = &options.shard {
+        let prepared = prepare_shard(&options.paths, as_of, true, Some(shard), log)?;
+        strict_check(options.strict, &prepared.warnings)?;
+        let output = ShardOutput::create(&options.out, shard)?;
+        let previous = OutputFolder::at(&options.out);
+        let (manifest, inputs) =
+            write_run(prepared, &output.root, &output.layout.clone(), &shard.run_id, started, options, &previous, log)?;
+        let window = inputs.source.window.as_ref().map_or(0..0, |w| w.range.clone());
+        let shard_inputs = ShardInputs::new(&inputs, &manifest.as_of, !options.no_changes);
+        let previous_run = manifest.changes.as_ref().map(|c| c.previous_run.clone());
+        let run_dir = output.finish(&ShardMarker::new(shard, &window, shard_inputs, previous_run))?;
+        return Ok(RunSummary { run_dir, manifest, seconds: clock.elapsed().as_secs_f64() });
+    }
     let destination = Destination::open(&options.out, &started, log)?;
-    let Prepared { inputs, codes, table, mut warnings, mut timings, as_of, per_code } =
-        prepare(&options.paths, as_of, true, log)?;
+    let prepared = prepare(&options.paths, as_of, true, log)?;
+    strict_check(options.strict, &prepared.warnings)?;
+    let staging = destination.stage(&started)?;
+    let (manifest, _) = write_run(
+        prepared,
+        &staging.out,
+        &staging.layout,
+        &staging.run_id,
+        started,
+        options,
+        &destination.folder(),
+        log,
+    )?;
+    let run_dir = destination.publish(staging, options.keep, log)?;
+    Ok(RunSummary { run_dir, manifest, seconds: clock.elapsed().as_secs_f64() })
+}
+
+/// Writes a run's files (membership, bitmaps, access, changes against `previous`'s current
+/// run, the manifest last) under `out` as `layout` names them; returns the manifest.
+#[allow(clippy::too_many_arguments)] // the run's parts, each used once
+fn write_run(
+    prepared: Prepared,
+    out: &Path,
+    layout: &RunLayout,
+    run_id: &str,
+    started: chrono::DateTime<chrono::Utc>,
+    options: &RunOptions,
+    previous: &OutputFolder,
+    log: &Log,
+) -> Result<(Manifest, Inputs)> {
+    let Prepared { inputs, codes, table, mut warnings, mut timings, as_of, per_code, window } = prepared;
     for w in &warnings {
         log.warn(w);
     }
-    strict_check(options.strict, &warnings)?;
     let model = &inputs.model;
     let members = timed(&mut timings, "bitmaps", || Ok(Members::build(model, &codes, &table, &per_code)))?;
     log.step(format_args!("built bitmaps for {} people", table.len()));
-
-    let staging = destination.stage(&started)?;
-    let (out, layout) = (staging.out.as_path(), &staging.layout);
     let workspaces = timed(&mut timings, "write", || {
         with_file_writer(|files| write_outputs(files, out, layout, model, &codes, &table, &members))
     })?;
     write_access(&layout.access().on(out), &access_rows(model))?;
-    timed(&mut timings, "history", || {
-        let mut rows = history::carried(&destination.folder(), &mut warnings, log);
-        rows.extend(history::rows_of(&staging.run_id, as_of.timestamp_micros(), &workspaces));
-        history::write(&layout.history().on(out), &rows)
-    })?;
+    // A shard's part of the history is its commit's (`commit` writes the whole run's rows).
+    if options.shard.is_none() {
+        timed(&mut timings, "history", || {
+            let mut rows = history::carried(previous, &mut warnings, log);
+            rows.extend(history::rows_of(run_id, as_of.timestamp_micros(), &workspaces));
+            history::write(&layout.history().on(out), &rows)
+        })?;
+    }
     let changes = if options.no_changes {
         None
     } else {
-        let previous = destination.folder();
         timed(&mut timings, "changes", || {
-            Ok(write_run_changes(&previous, out, layout, model, &table, &mut warnings, log))
+            Ok(write_run_changes(previous, out, layout, model, &table, window.as_ref(), &mut warnings, log))
         })?
     };
     let manifest = Manifest::new(RunRecord {
-        run_id: staging.run_id.clone(),
+        run_id: run_id.to_owned(),
         as_of,
         started,
         inputs: &inputs,
@@ -228,28 +305,34 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
         timings,
     });
     manifest.write(&layout.manifest().on(out))?;
-    let run_dir = destination.publish(staging, options.keep, log)?;
-    Ok(RunSummary { run_dir, manifest, seconds: clock.elapsed().as_secs_f64() })
+    Ok((manifest, inputs))
 }
 
 /// Writes changes.parquet against the run `current` of `folder` points to; a previous run that
 /// cannot be read is a warning (the new run is still good), not a failure: logged, and kept in
 /// the manifest.
+#[allow(clippy::too_many_arguments)] // the run's parts, each used once
 fn write_run_changes(
     folder: &OutputFolder,
     out: &Path,
     layout: &RunLayout,
     model: &Model,
     table: &PeopleTable,
+    window: Option<&Range<u64>>,
     warnings: &mut Vec<Warning>,
     log: &Log,
 ) -> Option<ChangesInfo> {
     let (at, result) = match folder.current_id() {
         Ok(None) => return None,
         Ok(Some(id)) => {
-            let result = folder.open(id.clone()).and_then(|previous| {
+            let result = folder.open(&id).and_then(|previous| {
                 let old = previous_segments(&previous)?;
-                let rows = diff_runs(&old, model, table);
+                let mut rows = diff_runs(&old, model, table);
+                // A shard's changes are those of its ids: the old members of other shards' ids
+                // are not gone, they are theirs.
+                if let Some(range) = window {
+                    rows.retain(|row| range.contains(&u64::from(row.person_id)));
+                }
                 write_changes(&layout.changes().on(out), &rows)?;
                 Ok((id.clone(), rows))
             });

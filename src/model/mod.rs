@@ -120,9 +120,9 @@ pub enum Share {
 /// The implicit last segment of every segmentation.
 pub const DEFAULT_SEGMENT: &str = "default";
 
-/// Reads and parses model.json into its spec form: a syntax error stops here, with its line and
-/// column; shape problems are collected in `issues`.
-pub fn read_spec(location: &Location, issues: &mut json::Issues) -> Result<ModelSpec> {
+/// Reads and parses model.json into its spec form, with the text read (for its digest): a
+/// syntax error stops here, with its line and column; shape problems are collected in `issues`.
+pub fn read_spec(location: &Location, issues: &mut json::Issues) -> Result<(ModelSpec, String)> {
     let path = location.message_path();
     let missing = || Error::Usage {
         message: format!(
@@ -147,7 +147,7 @@ pub fn read_spec(location: &Location, issues: &mut json::Issues) -> Result<Model
             })?
         }
     };
-    parse_spec(&text, &path, issues)
+    Ok((parse_spec(&text, &path, issues)?, text))
 }
 
 /// Parses model.json's text (read from `path`, named in errors) into its spec form, like

@@ -36,6 +36,38 @@ pub struct ChangeRow {
     pub new_segment: Option<String>,
 }
 
+/// The rows of `run`'s changes.parquet (none when it has none).
+pub fn read_changes(run: &PublishedRun) -> Result<Vec<ChangeRow>> {
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::UInt32Type;
+    let mut rows = Vec::new();
+    let path = run.path();
+    let damaged = || Error::DamagedRun { path: path.clone(), problem: RunDamage::Missing };
+    for batch in run.changes()?.unwrap_or_default() {
+        let text = |name: &str| batch.column_by_name(name).and_then(|c| c.as_string_opt::<i32>().cloned());
+        let (Some(segmentation), Some(old), Some(new)) =
+            (text("segmentation"), text("old_segment"), text("new_segment"))
+        else {
+            return Err(damaged());
+        };
+        let Some(ids) = batch.column_by_name("person_id").and_then(|c| c.as_primitive_opt::<UInt32Type>().cloned())
+        else {
+            return Err(damaged());
+        };
+        for i in 0..batch.num_rows() {
+            let value = |column: &StringArray| column.is_valid(i).then(|| column.value(i).to_owned());
+            rows.push(ChangeRow {
+                segmentation: segmentation.value(i).to_owned(),
+                person_id: ids.value(i),
+                old_segment: value(&old),
+                new_segment: value(&new),
+            });
+        }
+    }
+    Ok(rows)
+}
+
 /// The previous run's segments per segmentation id, read (checked) from its origin bitmaps.
 pub fn previous_segments(run: &PublishedRun) -> Result<BTreeMap<String, SegmentSets>> {
     let mut out = BTreeMap::new();

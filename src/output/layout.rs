@@ -32,8 +32,12 @@
 //! ```
 //!
 //! Every hidden entry of `runs/` is unfinished work ([`Layout::is_unfinished`]). Names still to
-//! come go here too: a shard's `shards/<ID>/<K>/…` and its `part-<K>.parquet` (SPEC §8).
-//! [`Layout::run_folder`] is a run folder read on its own (`diff A B`).
+//! come go here too: nothing at present. [`Layout::run_folder`] is a run folder read on its own
+//! (`diff A B`).
+//!
+//! A sharded run (SPEC §8) keeps each shard's files under `shards/<ID>/<K>/` (`Layout::shard`:
+//! a run's files, membership named `part-<K>.parquet`, and `shard.json`, the completion marker,
+//! last) until `commit` assembles them into `runs/<ID>/` (membership: one `part-<K>` per shard).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -130,13 +134,31 @@ impl Layout {
     /// The published run `id`.
     #[must_use]
     pub fn run(id: &str) -> RunLayout {
-        RunLayout { root: Self::runs().join(id) }
+        RunLayout { root: Self::runs().join(id), part: 0 }
     }
 
     /// Run `id` while it is written.
     #[must_use]
     pub fn staging(id: &str) -> RunLayout {
-        RunLayout { root: Self::runs().join(&format!("{STAGING_PREFIX}{id}")) }
+        RunLayout { root: Self::runs().join(&format!("{STAGING_PREFIX}{id}")), part: 0 }
+    }
+
+    /// The shards of sharded run `run_id` (SPEC §8), removed once it is committed.
+    #[must_use]
+    pub fn shards(run_id: &str) -> Key {
+        Key::default().join("shards").join(run_id)
+    }
+
+    /// Shard `k` of run `run_id`: a run's files, its membership files named `part-<k>`.
+    #[must_use]
+    pub fn shard(run_id: &str, k: usize) -> RunLayout {
+        RunLayout { root: Self::shards(run_id).join(&k.to_string()), part: k }
+    }
+
+    /// Shard `k` while process `pid` writes it (a hidden sibling, renamed into place).
+    #[must_use]
+    pub fn shard_staging(run_id: &str, k: usize, pid: u32) -> RunLayout {
+        RunLayout { root: Self::shards(run_id).join(&format!("{STAGING_PREFIX}{k}-{pid}")), part: k }
     }
 
     /// Run `id` while retention deletes it.
@@ -155,7 +177,7 @@ impl Layout {
     /// root.
     #[must_use]
     pub fn run_folder() -> RunLayout {
-        RunLayout { root: Key::default() }
+        RunLayout { root: Key::default(), part: 0 }
     }
 
     /// Whether `name` can be a run id: a finished entry of `runs/`, one name (no separators).
@@ -169,6 +191,8 @@ impl Layout {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunLayout {
     root: Key,
+    /// The number in its membership files' names: 0, or the shard's.
+    part: usize,
 }
 
 /// A membership folder's name is `workspace=<W>` (hive style, SPEC §4).
@@ -220,10 +244,28 @@ impl RunLayout {
         name.strip_prefix(WORKSPACE_FOLDER)
     }
 
-    /// Workspace `workspace`'s membership file (one per run; SPEC §8 adds one per shard).
+    /// Workspace `workspace`'s membership file: `part-0`, or a shard's `part-<K>` (SPEC §8).
     #[must_use]
     pub fn membership_file(&self, workspace: &str) -> Key {
-        self.membership_folder(workspace).join("part-0.parquet")
+        self.membership_part(workspace, self.part)
+    }
+
+    /// Workspace `workspace`'s membership file of shard `part` (a committed run has one each).
+    #[must_use]
+    pub fn membership_part(&self, workspace: &str, part: usize) -> Key {
+        self.membership_folder(workspace).join(&format!("part-{part}.parquet"))
+    }
+
+    /// The number of a membership file's name (`part-<K>.parquet`), for ordering the parts.
+    #[must_use]
+    pub fn membership_part_number(name: &str) -> Option<usize> {
+        name.strip_prefix("part-")?.strip_suffix(".parquet")?.parse().ok()
+    }
+
+    /// A shard's completion marker, written last (`output::shard_marker`).
+    #[must_use]
+    pub fn shard_marker(&self) -> Key {
+        self.root.join("shard.json")
     }
 
     /// Whether an entry of a membership folder is a membership file.

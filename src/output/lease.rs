@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use super::layout::Layout;
 use crate::error::{Error, Result, StoreProblem};
 use crate::log::Log;
-use crate::store::RemotePlace;
 use crate::store::runtime::block_on;
+use crate::store::{RemotePlace, seconds_from_env};
 
 /// How long a lease lasts unless renewed (`SEGCALC_LEASE_SECONDS`, default 60 s); it is renewed
 /// every third of that.
@@ -254,11 +254,7 @@ fn read(place: &RemotePlace) -> Result<Option<(Option<LeaseRecord>, UpdateVersio
 
 /// `SEGCALC_LEASE_SECONDS`, or the default.
 fn lease_duration() -> Duration {
-    std::env::var("SEGCALC_LEASE_SECONDS")
-        .ok()
-        .and_then(|s| s.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 1.0)
-        .map_or(DEFAULT_LEASE, Duration::from_secs_f64)
+    seconds_from_env("SEGCALC_LEASE_SECONDS", 1.0).unwrap_or(DEFAULT_LEASE)
 }
 
 fn host_name() -> String {

@@ -89,6 +89,56 @@ impl Manifest {
         }
     }
 
+    /// The manifest of a committed sharded run (SPEC §8): every count the sum of the shards'
+    /// (whose ids do not overlap), everything else the first shard's (every shard read the same
+    /// inputs: `commit` checked their markers). Warnings are each shard's, once each.
+    #[must_use]
+    pub fn merge(
+        run_id: String,
+        started: &chrono::DateTime<chrono::Utc>,
+        shards: &[Self],
+        timings: Vec<Timing>,
+    ) -> Self {
+        let mut merged = shards[0].clone();
+        merged.run_id = run_id;
+        merged.started_at = started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        merged.timings_ms = timings;
+        for shard in &shards[1..] {
+            let people = &mut merged.people;
+            people.total += shard.people.total;
+            people.in_no_workspace += shard.people.in_no_workspace;
+            people.null_partition += shard.people.null_partition;
+            add_maps(&mut people.partitions, &shard.people.partitions);
+            add_maps(&mut people.unlisted_partitions, &shard.people.unlisted_partitions);
+            for (mine, theirs) in merged.segmentations.iter_mut().zip(&shard.segmentations) {
+                mine.scope += theirs.scope;
+                add_segments(&mut mine.segments, &theirs.segments);
+            }
+            for (mine, theirs) in merged.workspaces.iter_mut().zip(&shard.workspaces) {
+                mine.people += theirs.people;
+                mine.membership_rows += theirs.membership_rows;
+                for (a, b) in mine.segmentations.iter_mut().zip(&theirs.segmentations) {
+                    add_segments(&mut a.segments, &b.segments);
+                }
+            }
+            if let (Some(mine), Some(theirs)) = (&mut merged.changes, &shard.changes) {
+                mine.rows += theirs.rows;
+                for change in &theirs.segmentations {
+                    match mine.segmentations.iter_mut().find(|c| c.id == change.id) {
+                        Some(entry) => entry.changes += change.changes,
+                        None => mine.segmentations.push(change.clone()),
+                    }
+                }
+            }
+            for warning in &shard.warnings {
+                if !merged.warnings.contains(warning) {
+                    merged.warnings.push(warning.clone());
+                }
+            }
+        }
+        merged
+    }
+
     /// The manifest as `manifest.json` holds it.
     #[must_use]
     pub fn to_json(&self) -> String {
@@ -273,4 +323,18 @@ impl From<&Warning> for WarningEntry {
 pub struct Timing {
     pub phase: String,
     pub ms: u64,
+}
+
+/// Adds `theirs`' counts into `mine`, key by key.
+fn add_maps(mine: &mut BTreeMap<String, u64>, theirs: &BTreeMap<String, u64>) {
+    for (key, n) in theirs {
+        *mine.entry(key.clone()).or_default() += n;
+    }
+}
+
+/// Adds `theirs`' segment counts into `mine` (the same segments, in the same order).
+fn add_segments(mine: &mut [SegmentCount], theirs: &[SegmentCount]) {
+    for (a, b) in mine.iter_mut().zip(theirs) {
+        a.people += b.people;
+    }
 }

@@ -31,6 +31,8 @@ pub mod remote_folder;
 pub mod remote_publish;
 pub mod retention;
 pub mod segment_column;
+pub mod shard_marker;
+pub mod shard_output;
 pub mod storage;
 pub mod table_file;
 pub mod tree;

@@ -59,7 +59,7 @@ impl OutputFolder {
 
     /// The run `current` names, opened; `None` when no run was published.
     pub fn current(&self) -> Result<Option<PublishedRun>> {
-        self.current_id()?.map(|id| self.open(id)).transpose()
+        self.current_id()?.map(|id| self.open(&id)).transpose()
     }
 
     /// The finished run `id` (an entry of `runs/`, as `--run ID` names it), opened.
@@ -72,7 +72,7 @@ impl OutputFolder {
                 known: self.finished_runs()?,
             });
         }
-        self.open(id.to_owned())
+        self.open(id)
     }
 
     /// The runs under `runs/` that have a manifest, sorted (by time: ids are start times).
@@ -87,10 +87,24 @@ impl OutputFolder {
     }
 
     /// Run `id`, its manifest read.
-    pub fn open(&self, id: String) -> Result<PublishedRun> {
+    pub fn open(&self, id: &str) -> Result<PublishedRun> {
+        self.open_layout(id.to_owned(), Layout::run(id))
+    }
+
+    /// Shard `k` of sharded run `run_id`, read like a run (its marker is `shard_marker`'s).
+    pub fn open_shard(&self, run_id: &str, k: usize) -> Result<PublishedRun> {
+        self.open_layout(run_id.to_owned(), Layout::shard(run_id, k))
+    }
+
+    /// The bytes at `key`, or `None`.
+    pub fn read(&self, key: &Key) -> Result<Option<Vec<u8>>> {
+        self.storage.read(key)
+    }
+
+    fn open_layout(&self, id: String, layout: RunLayout) -> Result<PublishedRun> {
         // The list only serves the message: failing to list must not hide the damage.
         let complete = || self.finished_runs().unwrap_or_default();
-        let run = PublishedRun::open_at(Arc::clone(&self.storage), Layout::run(&id), complete)?;
+        let run = PublishedRun::open_at(Arc::clone(&self.storage), layout, complete)?;
         Ok(PublishedRun { id, ..run })
     }
 }
@@ -183,11 +197,13 @@ impl PublishedRun {
     /// Workspace `workspace`'s membership: the batches of each of its files, in file-name order.
     pub fn membership(&self, workspace: &str) -> Result<Vec<RecordBatch>> {
         let folder = self.layout.membership_folder(workspace);
+        let mut names: Vec<String> =
+            self.storage.list(&folder)?.into_iter().filter(|name| RunLayout::is_membership_file(name)).collect();
+        // A committed sharded run's parts in shard order (part-10 after part-9), which is id order.
+        names.sort_by_key(|name| (RunLayout::membership_part_number(name), name.clone()));
         let mut batches = Vec::new();
-        for name in self.storage.list(&folder)? {
-            if RunLayout::is_membership_file(&name) {
-                batches.extend(self.parquet(&folder.join(&name))?);
-            }
+        for name in names {
+            batches.extend(self.parquet(&folder.join(&name))?);
         }
         Ok(batches)
     }

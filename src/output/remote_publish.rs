@@ -22,7 +22,7 @@ use futures::{StreamExt, TryStreamExt};
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 
 use super::current::{CurrentVersion, read_current, switch_current};
-use super::layout::Layout;
+use super::layout::{Key, Layout};
 use super::lease::Lease;
 use super::publish::Staging;
 use super::published::OutputFolder;
@@ -43,6 +43,8 @@ pub struct RemoteRun {
     scratch: PathBuf,
     /// The run whose objects are uploaded (and deleted again unless published).
     uploading: Option<String>,
+    /// Objects of the output folder to copy into the run inside the store: (from, key in the run).
+    copies: Vec<(Key, String)>,
 }
 
 impl RemoteRun {
@@ -57,7 +59,7 @@ impl RemoteRun {
             started.timestamp_nanos_opt().unwrap_or_default()
         ));
         std::fs::create_dir_all(&scratch).map_err(|source| Error::Write { path: scratch.clone(), source })?;
-        Ok(Self { out: out.clone(), lease: Some(lease), current, scratch, uploading: None })
+        Ok(Self { out: out.clone(), lease: Some(lease), current, scratch, uploading: None, copies: Vec::new() })
     }
 
     /// The output folder, for reading the previous run.
@@ -78,6 +80,16 @@ impl RemoteRun {
         Staging::create_named(&self.scratch, run_id)
     }
 
+    /// A local staging folder for run `run_id` (given by `commit`).
+    pub fn stage_named(&self, run_id: &str) -> Result<Staging> {
+        Staging::create_named(&self.scratch, run_id.to_owned())
+    }
+
+    /// Copies `from` to the run's `to` inside the store when the run is published.
+    pub fn adopt(&mut self, from: &Key, to: &str) {
+        self.copies.push((from.clone(), to.to_owned()));
+    }
+
     /// Uploads the staged run (manifest last), then publishes it by the conditional write of
     /// `current.json`, then applies retention. Returns the run's URL.
     pub fn publish(mut self, staging: Staging, keep: usize, log: &Log) -> Result<PathBuf> {
@@ -91,6 +103,7 @@ impl RemoteRun {
         self.uploading = Some(run_id.clone());
         log.step(format_args!("uploading {} objects to {}", rest.len() + last.len(), run.url()));
         upload(&run, &rest)?;
+        copy_within(&self.out, &run, &self.copies)?;
         // A run that stalled past its lease must not publish what the run that took over may
         // have removed as a leftover.
         if let Some(lease) = &self.lease {
@@ -129,7 +142,7 @@ fn run_id_after(base: &str, current: Option<&str>) -> String {
 }
 
 /// Every file under `dir`, as (key relative to the run, path), sorted by key.
-fn list_files(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) -> Result<()> {
+pub(super) fn list_files(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) -> Result<()> {
     let read_err = |source| Error::Read { path: dir.to_owned(), source };
     let mut entries: Vec<_> =
         std::fs::read_dir(dir).map_err(read_err)?.collect::<std::io::Result<_>>().map_err(read_err)?;
@@ -148,7 +161,7 @@ fn list_files(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) -> Res
 }
 
 /// Uploads `files` under `run`, [`UPLOADS_IN_FLIGHT`] at a time.
-fn upload(run: &RemotePlace, files: &[(String, PathBuf)]) -> Result<()> {
+pub(super) fn upload(run: &RemotePlace, files: &[(String, PathBuf)]) -> Result<()> {
     block_on(
         futures::stream::iter(files.iter())
             .map(|(key, path)| upload_file(run.join(key), path))
@@ -198,8 +211,22 @@ fn read_full(file: &mut File, buffer: &mut [u8]) -> std::io::Result<usize> {
     Ok(filled)
 }
 
+/// Copies each `(from, to)` from the output folder `out` to the run `run`, inside the store.
+fn copy_within(out: &RemotePlace, run: &RemotePlace, copies: &[(Key, String)]) -> Result<()> {
+    block_on(
+        futures::stream::iter(copies.iter())
+            .map(|(from, to)| async move {
+                let (from, to) = (out.join(from.as_str()), run.join(to));
+                from.store.copy(&from.path, &to.path).await.map_err(|e| from.failed(e))
+            })
+            .buffer_unordered(UPLOADS_IN_FLIGHT)
+            .try_collect::<Vec<()>>(),
+    )?;
+    Ok(())
+}
+
 /// Deletes every object under `place`.
-fn delete_prefix(place: &RemotePlace) -> Result<()> {
+pub(super) fn delete_prefix(place: &RemotePlace) -> Result<()> {
     let store = &place.store;
     let listed = store.list(Some(&place.path)).map_ok(|meta| meta.location).boxed();
     block_on(store.delete_stream(listed).try_collect::<Vec<_>>()).map_err(|e| place.failed(e))?;

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use super::listing::{dataset_people_place, discover_objects};
 pub use super::naming::{FileRef, HIVE_NULL};
-use super::naming::{hive_column, is_parquet_name};
+use super::naming::{choose_people, hive_column, is_parquet_name};
 use crate::entry::{self, EntryKind, EntryProblem};
 use crate::error::{Error, Result};
 use crate::location::Location;
@@ -36,19 +36,8 @@ fn dataset_people_path(dataset: &Path) -> Result<PathBuf> {
     let file = dataset.join("people.parquet");
     let dir = dataset.join("people");
     // Any entry counts, a broken link too: `discover` then says what is wrong with it.
-    let present = |path: &Path| path.symlink_metadata().is_ok();
-    match (present(&file), present(&dir)) {
-        (true, true) => Err(Error::NoPeople {
-            path: dataset.to_owned(),
-            reason: "both people.parquet and people/ exist; keep one, or choose with --people".into(),
-        }),
-        (true, false) => Ok(file),
-        (false, true) => Ok(dir),
-        (false, false) => Err(Error::NoPeople {
-            path: dataset.to_owned(),
-            reason: "it has neither people.parquet nor a people/ folder; add one, or give --people PATH".into(),
-        }),
-    }
+    let present = |path: PathBuf| path.symlink_metadata().is_ok().then_some(path);
+    choose_people(dataset, present(file), present(dir), "folder")
 }
 
 /// Lists the Parquet files at `path`, in a stable order (sorted by path). Every entry is

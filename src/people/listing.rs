@@ -9,7 +9,7 @@ use std::path::Path;
 use futures::TryStreamExt;
 use object_store::ObjectStore;
 
-use super::naming::{FileRef, hive_column, is_parquet_name};
+use super::naming::{FileRef, choose_people, hive_column, is_parquet_name};
 use crate::error::{Error, Result};
 use crate::store::runtime::block_on;
 use crate::store::{RemoteObject, RemotePlace};
@@ -18,20 +18,9 @@ use crate::store::{RemoteObject, RemotePlace};
 pub fn dataset_people_place(dataset: &RemotePlace) -> Result<RemotePlace> {
     let file = dataset.join("people.parquet");
     let folder = dataset.join("people");
-    let has_file = RemoteObject::head(&file)?.is_some();
-    let has_folder = !list_under(&folder)?.is_empty();
-    match (has_file, has_folder) {
-        (true, true) => Err(Error::NoPeople {
-            path: dataset.message_path(),
-            reason: "both people.parquet and people/ exist; keep one, or choose with --people".into(),
-        }),
-        (true, false) => Ok(file),
-        (false, true) => Ok(folder),
-        (false, false) => Err(Error::NoPeople {
-            path: dataset.message_path(),
-            reason: "it has neither people.parquet nor a people/ prefix; add one, or give --people URL".into(),
-        }),
-    }
+    let file = RemoteObject::head(&file)?.is_some().then_some(file);
+    let folder = (!list_under(&folder)?.is_empty()).then_some(folder);
+    choose_people(&dataset.message_path(), file, folder, "prefix")
 }
 
 /// The Parquet objects at `place`: the object itself, or every one under it as a folder.

@@ -11,4 +11,4 @@ pub mod schema;
 pub mod source;
 
 pub use schema::PeopleSchema;
-pub use source::{PeopleSource, RawBatch, ScanColumns};
+pub use source::{IdWindow, Origin, PeopleSource, RawBatch, ScanColumns};

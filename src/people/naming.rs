@@ -22,6 +22,21 @@ pub struct FileRef {
     pub object: Option<RemoteObject>,
 }
 
+/// The people source of a dataset, given whether its `people.parquet` (`file`) and its
+/// `people/` (`folder`) are there: exactly one must be.
+pub fn choose_people<T>(dataset: &Path, file: Option<T>, folder: Option<T>, kind: &str) -> Result<T> {
+    let none = |reason: String| Error::NoPeople { path: dataset.to_owned(), reason };
+    match (file, folder) {
+        (Some(_), Some(_)) => {
+            Err(none("both people.parquet and people/ exist; keep one, or choose with --people".into()))
+        }
+        (Some(found), None) | (None, Some(found)) => Ok(found),
+        (None, None) => {
+            Err(none(format!("it has neither people.parquet nor a people/ {kind}; add one, or give --people PATH")))
+        }
+    }
+}
+
 /// Ends in `.parquet`, in any case (compared as bytes: the rest of the name may be anything).
 pub fn is_parquet_name(name: &OsStr) -> bool {
     let bytes = name.as_encoded_bytes();

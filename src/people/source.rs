@@ -55,6 +55,15 @@ pub struct PeopleSource {
     pub schema: PeopleSchema,
     /// Schema problems (type conflicts across files); reported with the model's errors.
     pub issues: Vec<PeopleIssue>,
+    /// A shard's ids (SPEC §8): only row groups whose id statistics overlap them are read.
+    pub window: Option<IdWindow>,
+}
+
+/// The ids a shard computes: `range` (end exclusive) of column `column`.
+#[derive(Debug, Clone)]
+pub struct IdWindow {
+    pub column: String,
+    pub range: std::ops::Range<u64>,
 }
 
 /// What to read: the id, the partition, and the attribute columns rules use, in this order.
@@ -101,26 +110,68 @@ impl PeopleSource {
                 }
             }
         }
-        Ok(Self { root: location.message_path(), files, schema, issues })
+        Ok(Self { root: location.message_path(), files, schema, issues, window: None })
     }
 
+    /// From now on, scans read only the row groups whose id statistics overlap `window` (every
+    /// row group without statistics); the rows outside it are the caller's to drop.
+    pub fn restrict(&mut self, window: IdWindow) {
+        self.window = Some(window);
+    }
+
+    /// Whether row group `rg` of `file` may hold ids of the window (always, without one).
+    fn in_window(&self, file: &SourceFile, rg: usize) -> bool {
+        let Some(window) = &self.window else {
+            return true;
+        };
+        let (min, max) = id_bounds(file, &window.column, rg..rg + 1).pop().unwrap_or_default();
+        let (start, end) = (window.range.start as i64, window.range.end as i64);
+        min.is_none_or(|min| min < end) && max.is_none_or(|max| max >= start)
+    }
+
+    /// Rows the footers claim, of the row groups scans read.
     #[must_use]
     pub fn total_rows(&self) -> u64 {
-        self.files.iter().map(|f| f.rows).sum()
+        if self.window.is_none() {
+            return self.files.iter().map(|f| f.rows).sum();
+        }
+        self.units(|_, _| true)
+            .iter()
+            .map(|&(file, rg, _)| self.files[file].metadata.metadata().row_group(rg).num_rows().max(0) as u64)
+            .sum()
     }
 
     /// The smallest and largest id over every file, from the row groups' statistics: `None`
     /// unless every row group states both within `u32`. Statistics are a file's claim, not a
     /// check: a caller relying on them must handle ids outside.
+    /// With a window, the range is that of the row groups read, cut to the window.
     pub fn id_range(&self, id_column: &str) -> Option<(u32, u32)> {
         let mut range: Option<(u32, u32)> = None;
         for file in &self.files {
-            for (min, max) in id_bounds(file, id_column, 0..file.metadata.metadata().num_row_groups()) {
+            let row_groups = 0..file.metadata.metadata().num_row_groups();
+            for (rg, (min, max)) in row_groups.clone().zip(id_bounds(file, id_column, row_groups)) {
+                if !self.in_window(file, rg) {
+                    continue;
+                }
                 let (min, max) = (u32::try_from(min?).ok()?, u32::try_from(max?).ok()?);
                 range = Some(range.map_or((min, max), |(lo, hi)| (lo.min(min), hi.max(max))));
             }
         }
-        range
+        match (&self.window, range) {
+            (Some(window), Some((min, max))) => {
+                let (start, last) = (window.range.start, window.range.end.saturating_sub(1));
+                let (min, max) = (u64::from(min).max(start), u64::from(max).min(last));
+                (min <= max).then_some((min as u32, max as u32))
+            }
+            (_, range) => range,
+        }
+    }
+
+    /// The smallest and largest id over every file by the statistics, whatever the window: what
+    /// every shard cuts the id space from.
+    pub fn claimed_id_range(&self, id_column: &str) -> Option<(u32, u32)> {
+        let unrestricted = Self { window: None, ..self.clone() };
+        unrestricted.id_range(id_column)
     }
 
     /// Decodes every row of every file, calling `f` on each batch in parallel; results come back
@@ -135,7 +186,7 @@ impl PeopleSource {
         for (file_index, file) in self.files.iter().enumerate() {
             let mut first_row = 0u64;
             for (rg, meta) in file.metadata.metadata().row_groups().iter().enumerate() {
-                if keep(file, rg) {
+                if keep(file, rg) && self.in_window(file, rg) {
                     units.push((file_index, rg, first_row));
                 }
                 first_row += meta.num_rows() as u64;
@@ -432,6 +483,34 @@ fn constant_text(value: Option<&str>, len: usize) -> ArrayRef {
     };
     let values = StringArray::from(vec![value.unwrap_or_default()]);
     Arc::new(DictionaryArray::<Int32Type>::new(keys, Arc::new(values)))
+}
+
+impl RawBatch {
+    /// The batch without the rows whose ids are outside `range` (a shard's, SPEC §8), before
+    /// anything counts them. A null id, or one that is no integer in `i64`, stays: classifying
+    /// reports it, in every shard. Row numbers of a batch that lost rows no longer match the
+    /// file's, which only messages about duplicate ids use.
+    pub fn within(self, range: &std::ops::Range<u64>) -> std::result::Result<Self, arrow_schema::ArrowError> {
+        use arrow_array::cast::AsArray;
+        use arrow_array::types::Int64Type;
+        let wide = arrow_cast::cast(&self.ids, &DataType::Int64)?;
+        let keep: arrow_array::BooleanArray = wide
+            .as_primitive::<Int64Type>()
+            .iter()
+            .map(|id| Some(id.is_none_or(|id| u64::try_from(id).is_ok_and(|id| range.contains(&id)))))
+            .collect();
+        if keep.true_count() == keep.len() {
+            return Ok(self);
+        }
+        let filter = |array: &ArrayRef| arrow_select::filter::filter(array, &keep);
+        Ok(Self {
+            file: self.file,
+            first_row: self.first_row,
+            ids: filter(&self.ids)?,
+            partitions: filter(&self.partitions)?,
+            columns: self.columns.iter().map(filter).collect::<std::result::Result<_, _>>()?,
+        })
+    }
 }
 
 impl SourceFile {

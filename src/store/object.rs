@@ -26,6 +26,14 @@ pub fn read_object(place: &RemotePlace) -> Result<Option<Bytes>> {
     .map_err(|e| place.failed(e))
 }
 
+/// Deletes the object at `place`; nothing there is fine.
+pub fn delete_object(place: &RemotePlace) -> Result<()> {
+    match block_on(place.store.delete(&place.path)) {
+        Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+        Err(e) => Err(place.failed(e)),
+    }
+}
+
 /// One object of a dataset, as listed: where it is, its size and its version.
 #[derive(Debug, Clone)]
 pub struct RemoteObject {

@@ -154,11 +154,17 @@ impl RemotePlace {
 
 /// `SEGCALC_RETRY_SECONDS`, or the default when unset or not a number.
 fn retry_budget() -> Duration {
-    std::env::var("SEGCALC_RETRY_SECONDS")
+    seconds_from_env("SEGCALC_RETRY_SECONDS", 0.0).unwrap_or(DEFAULT_RETRY)
+}
+
+/// The environment variable `name` as seconds, when it is a number of at least `at_least`.
+#[must_use]
+pub fn seconds_from_env(name: &str, at_least: f64) -> Option<Duration> {
+    std::env::var(name)
         .ok()
         .and_then(|s| s.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map_or(DEFAULT_RETRY, Duration::from_secs_f64)
+        .filter(|s| s.is_finite() && *s >= at_least && *s < 1e9)
+        .map(Duration::from_secs_f64)
 }
 
 #[cfg(test)]

@@ -18,4 +18,5 @@ mod property;
 mod publish;
 mod readme;
 mod report;
+mod shards;
 mod support;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use arrow_array::Array;
+use arrow_array::RecordBatch;
 use arrow_array::cast::AsArray;
 use arrow_array::types::UInt32Type;
 use roaring::RoaringBitmap;
@@ -190,4 +191,42 @@ pub fn edited_fixture_model(model_path: &Path) -> serde_json::Value {
     added["id"] = "industry_copy".into();
     segs.push(added);
     model
+}
+
+/// The changes rows of a run as sorted text lines.
+fn changes_lines(run: &PublishedRun) -> Option<Vec<String>> {
+    let batches: Vec<RecordBatch> = run.changes().unwrap()?;
+    let mut lines = Vec::new();
+    for batch in batches {
+        let columns: Vec<_> = (0..batch.num_columns())
+            .map(|c| {
+                arrow_cast::display::ArrayFormatter::try_new(
+                    batch.column(c),
+                    &arrow_cast::display::FormatOptions::default(),
+                )
+                .unwrap()
+            })
+            .collect();
+        for row in 0..batch.num_rows() {
+            lines.push(columns.iter().map(|f| f.value(row).to_string()).collect::<Vec<_>>().join(","));
+        }
+    }
+    lines.sort();
+    Some(lines)
+}
+
+/// The current runs of the output folders `a` and `b` are the same run: membership as tables,
+/// bitmaps by content, access, changes and the manifest's counts.
+pub fn assert_same_current(a: &Path, b: &Path, what: &str) {
+    let (remote, local_run) = (current_run(a), current_run(b));
+    assert_eq!(read_long(&remote), read_long(&local_run), "{what}: membership");
+    assert_eq!(segment_sets(&remote), segment_sets(&local_run), "{what}: bitmaps");
+    assert_eq!(access_lines(a), access_lines(b), "{what}: access");
+    assert_eq!(changes_lines(&remote), changes_lines(&local_run), "{what}: changes");
+    let counts = |run: &PublishedRun| {
+        let m = serde_json::to_value(run.manifest()).unwrap();
+        (m["people"].clone(), m["segmentations"].clone(), m["workspaces"].clone(), m["changes"]["rows"].clone())
+    };
+    assert_eq!(counts(&remote), counts(&local_run), "{what}: manifest counts");
+    assert!(!read_long(&remote).is_empty(), "{what}: the run is not empty");
 }

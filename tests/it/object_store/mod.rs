@@ -8,4 +8,5 @@ mod faults;
 mod proxy;
 mod races;
 mod servers;
+mod sharded;
 mod shared;
