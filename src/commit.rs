@@ -92,11 +92,10 @@ pub fn commit(options: &CommitOptions, log: &Log) -> Result<RunSummary> {
         timings.push(Timing { phase: format!("shard {k}"), ms });
     }
     let mut manifest = Manifest::merge(options.run_id.clone(), &started, &manifests, timings);
-    // History: the current run's, carried, then the whole run's counts (SPEC §9).
+    // History: the run's rows, after those carried from the run `current` names.
+    let as_of = chrono::DateTime::parse_from_rfc3339(&manifest.as_of).map_or(0, |t| t.timestamp_micros());
     let mut warnings = Vec::new();
     let mut rows = history::carried(&folder, &mut warnings, log);
-    // The shards' as-of, which `run` wrote in RFC 3339: it parses.
-    let as_of = history::as_of_micros(&manifest).unwrap_or_default();
     rows.extend(history::rows_of(&options.run_id, as_of, &manifest.workspaces));
     history::write(&staging.layout.history().on(&staging.out), &rows)?;
     manifest.warnings.extend(warnings.iter().map(WarningEntry::from));

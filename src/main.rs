@@ -106,6 +106,31 @@ enum Command {
         #[arg(long, requires = "dry_run")]
         json: bool,
     },
+    /// Publish a sharded run: check that shards 0..N of --run-id are complete and were computed
+    /// from the same inputs, assemble them into runs/<run-id>/ and publish it as `run` does.
+    ///
+    /// Costs O(objects + bitmap bytes): membership files are linked (or copied inside the
+    /// store), bitmaps merged, counts summed; people are not read again. A shard missing or of
+    /// other inputs: exit 2, nothing published. Another run published since the shards ran:
+    /// exit 75.
+    ///
+    /// Example: segcalc commit out --run-id nightly-2026-12-01 --shards 4
+    Commit {
+        /// Output folder of the shards (local, or an object-store URL).
+        out: PathBuf,
+        /// The run id the shards were given.
+        #[arg(long, value_name = "ID")]
+        run_id: String,
+        /// How many shards the run has.
+        #[arg(long, value_name = "N")]
+        shards: usize,
+        /// Runs to keep after the commit, the new one included.
+        #[arg(long, value_name = "N", default_value_t = 3)]
+        keep: usize,
+        /// No progress lines on stderr.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Who moved between two published runs: per segmentation, the movement matrix and totals.
     ///
     /// One folder: runs of an output folder (default: the run before `current`, and `current`).
@@ -146,31 +171,6 @@ enum Command {
         /// A run id under runs/ (default: the run `current` points to).
         #[arg(long, value_name = "ID")]
         run: Option<String>,
-    },
-    /// Publish a sharded run: check that shards 0..N of --run-id are complete and were computed
-    /// from the same inputs, assemble them into runs/<run-id>/ and publish it as `run` does.
-    ///
-    /// Costs O(objects + bitmap bytes): membership files are linked (or copied inside the
-    /// store), bitmaps merged, counts summed; people are not read again. A shard missing or of
-    /// other inputs: exit 2, nothing published. Another run published since the shards ran:
-    /// exit 75.
-    ///
-    /// Example: segcalc commit out --run-id nightly-2026-12-01 --shards 4
-    Commit {
-        /// Output folder of the shards (local, or an object-store URL).
-        out: PathBuf,
-        /// The run id the shards were given.
-        #[arg(long, value_name = "ID")]
-        run_id: String,
-        /// How many shards the run has.
-        #[arg(long, value_name = "N")]
-        shards: usize,
-        /// Runs to keep after the commit, the new one included.
-        #[arg(long, value_name = "N", default_value_t = 3)]
-        keep: usize,
-        /// No progress lines on stderr.
-        #[arg(long, short)]
-        quiet: bool,
     },
     /// Why a person is, or is not, in each segment, and where that is visible.
     ///

@@ -200,6 +200,14 @@ fn homeless_message(
     )
 }
 
+/// Logs every warning, then fails under `--strict` if there is any.
+fn warn_and_check(strict: bool, warnings: &[Warning], log: &Log) -> Result<()> {
+    for w in warnings {
+        log.warn(w);
+    }
+    strict_check(strict, warnings)
+}
+
 pub(crate) fn strict_check(strict: bool, warnings: &[Warning]) -> Result<()> {
     if strict && !warnings.is_empty() {
         return Err(Error::StrictWarnings { warnings: warnings.to_vec() });
@@ -222,7 +230,7 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
     let as_of = parse_as_of(options.as_of.as_deref(), started)?;
     if let Some(shard) = &options.shard {
         let prepared = prepare_shard(&options.paths, as_of, true, Some(shard), log)?;
-        strict_check(options.strict, &prepared.warnings)?;
+        warn_and_check(options.strict, &prepared.warnings, log)?;
         let output = ShardOutput::create(&options.out, shard)?;
         let previous = OutputFolder::at(&options.out);
         let (manifest, inputs) =
@@ -235,7 +243,7 @@ pub fn run(options: &RunOptions, log: &Log) -> Result<RunSummary> {
     }
     let destination = Destination::open(&options.out, &started, log)?;
     let prepared = prepare(&options.paths, as_of, true, log)?;
-    strict_check(options.strict, &prepared.warnings)?;
+    warn_and_check(options.strict, &prepared.warnings, log)?;
     let staging = destination.stage(&started)?;
     let (manifest, _) = write_run(
         prepared,
@@ -265,9 +273,6 @@ fn write_run(
     log: &Log,
 ) -> Result<(Manifest, Inputs)> {
     let Prepared { inputs, codes, table, mut warnings, mut timings, as_of, per_code, window } = prepared;
-    for w in &warnings {
-        log.warn(w);
-    }
     let model = &inputs.model;
     let members = timed(&mut timings, "bitmaps", || Ok(Members::build(model, &codes, &table, &per_code)))?;
     log.step(format_args!("built bitmaps for {} people", table.len()));
@@ -275,8 +280,8 @@ fn write_run(
         with_file_writer(|files| write_outputs(files, out, layout, model, &codes, &table, &members))
     })?;
     write_access(&layout.access().on(out), &access_rows(model))?;
-    // A shard's part of the history is its commit's (`commit` writes the whole run's rows).
-    if options.shard.is_none() {
+    // A shard's counts are a part of the run's: `commit` writes the run's history.
+    if window.is_none() {
         timed(&mut timings, "history", || {
             let mut rows = history::carried(previous, &mut warnings, log);
             rows.extend(history::rows_of(run_id, as_of.timestamp_micros(), &workspaces));

@@ -32,12 +32,12 @@
 //! ```
 //!
 //! Every hidden entry of `runs/` is unfinished work ([`Layout::is_unfinished`]). Names still to
-//! come go here too: nothing at present. [`Layout::run_folder`] is a run folder read on its own
-//! (`diff A B`).
+//! come go here too: a run's `history.parquet` (SPEC §9).
 //!
 //! A sharded run (SPEC §8) keeps each shard's files under `shards/<ID>/<K>/` (`Layout::shard`:
 //! a run's files, membership named `part-<K>.parquet`, and `shard.json`, the completion marker,
 //! last) until `commit` assembles them into `runs/<ID>/` (membership: one `part-<K>` per shard).
+//! [`Layout::run_folder`] is a run folder read on its own (`diff A B`).
 
 use std::fmt;
 use std::path::{Path, PathBuf};

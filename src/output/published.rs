@@ -88,12 +88,12 @@ impl OutputFolder {
 
     /// Run `id`, its manifest read.
     pub fn open(&self, id: &str) -> Result<PublishedRun> {
-        self.open_layout(id.to_owned(), Layout::run(id))
+        self.open_layout(id, Layout::run(id))
     }
 
     /// Shard `k` of sharded run `run_id`, read like a run (its marker is `shard_marker`'s).
     pub fn open_shard(&self, run_id: &str, k: usize) -> Result<PublishedRun> {
-        self.open_layout(run_id.to_owned(), Layout::shard(run_id, k))
+        self.open_layout(run_id, Layout::shard(run_id, k))
     }
 
     /// The bytes at `key`, or `None`.
@@ -101,11 +101,11 @@ impl OutputFolder {
         self.storage.read(key)
     }
 
-    fn open_layout(&self, id: String, layout: RunLayout) -> Result<PublishedRun> {
+    fn open_layout(&self, id: &str, layout: RunLayout) -> Result<PublishedRun> {
         // The list only serves the message: failing to list must not hide the damage.
         let complete = || self.finished_runs().unwrap_or_default();
         let run = PublishedRun::open_at(Arc::clone(&self.storage), layout, complete)?;
-        Ok(PublishedRun { id, ..run })
+        Ok(PublishedRun { id: id.to_owned(), ..run })
     }
 }
 

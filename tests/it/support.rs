@@ -170,29 +170,6 @@ pub fn access_lines(out: &Path) -> Vec<String> {
     lines
 }
 
-/// Whether a tool a test needs (`what`) is there. Under `CI=true` a missing tool fails the test;
-/// elsewhere the test is skipped with a notice on stderr (returns false).
-pub fn tool_or_skip(what: &str, available: bool) -> bool {
-    if !available {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true and {what} is missing: .ci/run installs it");
-        eprintln!("skipped: {what} is not installed (CI=true makes this a failure)");
-    }
-    available
-}
-
-/// The pyarrow-dictionary fixture's model at `model_path`, edited as a model change under review
-/// would be: a redefined segment, a removed and an added segmentation.
-pub fn edited_fixture_model(model_path: &Path) -> serde_json::Value {
-    let mut model: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(model_path).unwrap()).unwrap();
-    let segs = model["segmentations"].as_array_mut().unwrap();
-    segs[0]["segments"][1]["rule"] = serde_json::json!({"field": "industry", "op": "contains", "value": "tech"});
-    segs.retain(|s| s["id"] != "apac_only");
-    let mut added = segs[0].clone();
-    added["id"] = "industry_copy".into();
-    segs.push(added);
-    model
-}
-
 /// The changes rows of a run as sorted text lines.
 fn changes_lines(run: &PublishedRun) -> Option<Vec<String>> {
     let batches: Vec<RecordBatch> = run.changes().unwrap()?;
@@ -237,4 +214,27 @@ pub fn assert_same_current(a: &Path, b: &Path, what: &str) {
     };
     assert_eq!(history(&remote), history(&local_run), "{what}: history");
     assert!(!read_long(&remote).is_empty(), "{what}: the run is not empty");
+}
+
+/// Whether a tool a test needs (`what`) is there. Under `CI=true` a missing tool fails the test;
+/// elsewhere the test is skipped with a notice on stderr (returns false).
+pub fn tool_or_skip(what: &str, available: bool) -> bool {
+    if !available {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true and {what} is missing: .ci/run installs it");
+        eprintln!("skipped: {what} is not installed (CI=true makes this a failure)");
+    }
+    available
+}
+
+/// The pyarrow-dictionary fixture's model at `model_path`, edited as a model change under review
+/// would be: a redefined segment, a removed and an added segmentation.
+pub fn edited_fixture_model(model_path: &Path) -> serde_json::Value {
+    let mut model: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(model_path).unwrap()).unwrap();
+    let segs = model["segmentations"].as_array_mut().unwrap();
+    segs[0]["segments"][1]["rule"] = serde_json::json!({"field": "industry", "op": "contains", "value": "tech"});
+    segs.retain(|s| s["id"] != "apac_only");
+    let mut added = segs[0].clone();
+    added["id"] = "industry_copy".into();
+    segs.push(added);
+    model
 }
