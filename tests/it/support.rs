@@ -205,6 +205,14 @@ pub fn assert_same_current(a: &Path, b: &Path, what: &str) {
         (m["people"].clone(), m["segmentations"].clone(), m["workspaces"].clone(), m["changes"]["rows"].clone())
     };
     assert_eq!(counts(&remote), counts(&local_run), "{what}: manifest counts");
+    // History: the same counts at the same as-ofs, run after run (run ids differ).
+    let history = |run: &PublishedRun| -> Vec<String> {
+        let rows = segcalc::output::history::read(run).expect("history.parquet is readable");
+        rows.iter()
+            .map(|r| format!("{} {} {} {} {}", r.as_of, r.workspace, r.segmentation, r.segment, r.count))
+            .collect()
+    };
+    assert_eq!(history(&remote), history(&local_run), "{what}: history");
     assert!(!read_long(&remote).is_empty(), "{what}: the run is not empty");
 }
 

@@ -2,6 +2,7 @@
 //! (Azure Blob). Conformance with local runs, races of two runs, and faults: kill -9, a server
 //! stopped mid-run, and a proxy that fails requests.
 
+mod before_after;
 mod conformance;
 mod faults;
 mod proxy;
