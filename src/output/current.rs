@@ -2,13 +2,13 @@
 //! publish must replace ([`read_current`]), and replaced only if still that version
 //! ([`switch_current`]). That conditional write is what makes two runs never both publish.
 
-use object_store::{ObjectStoreExt, PutMode, PutOptions, PutPayload, UpdateVersion};
+use object_store::{PutMode, PutOptions, PutPayload, UpdateVersion};
 use serde::{Deserialize, Serialize};
 
 use super::layout::{Layout, RunLayout};
 use crate::error::{Error, Result, StoreProblem};
-use crate::store::RemotePlace;
 use crate::store::runtime::block_on;
+use crate::store::{RemotePlace, read_versioned};
 
 /// What `current.json` holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,18 +30,7 @@ pub struct CurrentVersion {
 /// Reads `<out>/current.json` (`None` inside when no run was published).
 pub fn read_current(out: &RemotePlace) -> Result<CurrentVersion> {
     let place = out.join(Layout::current_json().as_str());
-    let got = block_on(async {
-        match place.store.get(&place.path).await {
-            Ok(got) => {
-                let version = UpdateVersion { e_tag: got.meta.e_tag.clone(), version: got.meta.version.clone() };
-                got.bytes().await.map(|bytes| Some((bytes, version)))
-            }
-            Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
-    })
-    .map_err(|e| place.failed(e))?;
-    let Some((bytes, version)) = got else {
+    let Some((bytes, version)) = read_versioned(&place)? else {
         return Ok(CurrentVersion { run: None, version: None });
     };
     let run: CurrentRun = serde_json::from_slice(&bytes)

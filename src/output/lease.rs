@@ -12,14 +12,14 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use object_store::{ObjectStoreExt, PutMode, PutOptions, PutPayload, UpdateVersion};
+use object_store::{PutMode, PutOptions, PutPayload, UpdateVersion};
 use serde::{Deserialize, Serialize};
 
 use super::layout::Layout;
 use crate::error::{Error, Result, StoreProblem};
 use crate::log::Log;
 use crate::store::runtime::block_on;
-use crate::store::{RemotePlace, seconds_from_env};
+use crate::store::{RemotePlace, read_versioned, seconds_from_env};
 
 /// How long a lease lasts unless renewed (`SEGCALC_LEASE_SECONDS`, default 60 s); it is renewed
 /// every third of that.
@@ -238,18 +238,7 @@ fn put(place: &RemotePlace, record: &LeaseRecord, mode: PutMode) -> object_store
 
 /// `lock.json` and its version; the record is `None` when it is not one segcalc wrote.
 fn read(place: &RemotePlace) -> Result<Option<(Option<LeaseRecord>, UpdateVersion)>> {
-    block_on(async {
-        match place.store.get(&place.path).await {
-            Ok(got) => {
-                let version = UpdateVersion { e_tag: got.meta.e_tag.clone(), version: got.meta.version.clone() };
-                let bytes = got.bytes().await?;
-                Ok(Some((serde_json::from_slice(&bytes).ok(), version)))
-            }
-            Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
-    })
-    .map_err(|e| place.failed(e))
+    Ok(read_versioned(place)?.map(|(bytes, version)| (serde_json::from_slice(&bytes).ok(), version)))
 }
 
 /// `SEGCALC_LEASE_SECONDS`, or the default.

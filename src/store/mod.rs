@@ -7,5 +7,5 @@ mod object;
 mod place;
 pub mod runtime;
 
-pub use object::{RemoteObject, delete_object, read_object};
+pub use object::{RemoteObject, delete_object, read_object, read_versioned};
 pub use place::{RemotePlace, seconds_from_env};

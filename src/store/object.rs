@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use bytes::{Bytes, BytesMut};
 use futures::{StreamExt, TryStreamExt};
-use object_store::{GetOptions, GetRange, ObjectMeta, ObjectStore, ObjectStoreExt};
+use object_store::{GetOptions, GetRange, ObjectMeta, ObjectStore, ObjectStoreExt, UpdateVersion};
 
 use super::place::RemotePlace;
 use super::runtime::block_on;
@@ -19,6 +19,22 @@ pub fn read_object(place: &RemotePlace) -> Result<Option<Bytes>> {
     block_on(async {
         match place.store.get(&place.path).await {
             Ok(got) => got.bytes().await.map(Some),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    })
+    .map_err(|e| place.failed(e))
+}
+
+/// The bytes of the object at `place` with the version a conditional write must replace, or
+/// `None` when there is none (`current.json`, `lock.json`).
+pub fn read_versioned(place: &RemotePlace) -> Result<Option<(Bytes, UpdateVersion)>> {
+    block_on(async {
+        match place.store.get(&place.path).await {
+            Ok(got) => {
+                let version = UpdateVersion { e_tag: got.meta.e_tag.clone(), version: got.meta.version.clone() };
+                got.bytes().await.map(|bytes| Some((bytes, version)))
+            }
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
         }
