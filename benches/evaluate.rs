@@ -5,7 +5,7 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 use arrow_array::types::Int32Type;
-use arrow_array::{ArrayRef, DictionaryArray, Int32Array, Int64Array, StringArray, StringViewArray};
+use arrow_array::{ArrayRef, Decimal128Array, DictionaryArray, Int32Array, Int64Array, StringArray, StringViewArray};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use segcalc::rule::TypeFamily;
 use segcalc::rule::condition::{ColumnCondition, NumberRange, Test, TextOp};
@@ -61,6 +61,10 @@ fn bench(c: &mut Criterion) {
     group.bench_function(format!("text_ends_with_view/{ROWS}"), |b| {
         b.iter(|| kernel::evaluate(&ends, &view_column).unwrap());
     });
+    let contains = text_condition(TextOp::Contains, "@");
+    group.bench_function(format!("text_contains_view/{ROWS}"), |b| {
+        b.iter(|| kernel::evaluate(&contains, &view_column).unwrap());
+    });
     let number_column = Column::new(&scores, TypeFamily::Number).unwrap();
     let at_least = ColumnCondition {
         column: 0,
@@ -79,6 +83,18 @@ fn bench(c: &mut Criterion) {
     let number32_column = Column::new(&scores32, TypeFamily::Number).unwrap();
     group.bench_function(format!("number_at_least_int32/{ROWS}"), |b| {
         b.iter(|| kernel::evaluate(&at_least, &number32_column).unwrap());
+    });
+    let revenue: ArrayRef = Arc::new(
+        numbers(17)
+            .take(ROWS)
+            .map(|n| Some(i128::from(n % 1_000_000_000)))
+            .collect::<Decimal128Array>()
+            .with_precision_and_scale(18, 2)
+            .unwrap(),
+    );
+    let decimal_column = Column::new(&revenue, TypeFamily::Number).unwrap();
+    group.bench_function(format!("number_at_least_decimal/{ROWS}"), |b| {
+        b.iter(|| kernel::evaluate(&at_least, &decimal_column).unwrap());
     });
     group.finish();
 }

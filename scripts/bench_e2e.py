@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
-"""End-to-end benchmark: segcalc against the DuckDB baseline on the same workload.
+"""End-to-end benchmark: segcalc against both peers on the same workload.
 
-    .venv/bin/python scripts/bench_e2e.py --segcalc target/release/segcalc --dataset /tmp/w10m [--runs 5] [--threads N]
+    .venv/bin/python scripts/bench_e2e.py --segcalc target/release/segcalc --dataset /tmp/w10m \
+        [--runs 5] [--threads N] [--peers duckdb,polars | --no-baseline]
 
-Runs segcalc and ../shared/reference/baseline.py alternately (the machine is shared and noisy),
-each under /usr/bin/time -v, and prints the median wall time and peak RSS of each and the ratio.
-Make a workload with ../shared/reference/bigdata.py /tmp/w10m --people 10000000.
+Runs segcalc, ../shared/reference/baseline.py (DuckDB) and baseline_polars.py (Polars' streaming
+engine) alternately, one round at a time (the machine is shared and drifts), each under
+/usr/bin/time -v, and prints the median wall time and peak RSS of each and segcalc's ratio to
+each peer. Make a workload with `segcalc generate --people 10000000 --out /tmp/w10m`.
 """
 import argparse, os, re, shutil, statistics, subprocess, sys, tempfile
 
 AS_OF = "2026-11-01T12:00:00Z"
 HERE = os.path.dirname(os.path.abspath(__file__))
-BASELINE = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "reference", "baseline.py"))
+REFERENCE = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "reference"))
+PEERS = {"duckdb": "baseline.py", "polars": "baseline_polars.py"}
 
 
 def measure(cmd):
@@ -32,10 +35,15 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--python", default=sys.executable)
-    ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--peers", default="duckdb,polars", help="comma-separated: duckdb, polars")
+    ap.add_argument("--no-baseline", action="store_true", help="segcalc only")
     a = ap.parse_args()
+    peers = [] if a.no_baseline else [p for p in a.peers.split(",") if p]
+    for p in peers:
+        if p not in PEERS:
+            sys.exit(f"unknown peer {p!r}: choose from {', '.join(PEERS)}")
     work = tempfile.mkdtemp(prefix="segcalc-bench-")
-    mine, base = [], []
+    mine, base = [], {p: [] for p in peers}
     try:
         for i in range(a.runs):
             out = os.path.join(work, "segcalc")
@@ -44,22 +52,22 @@ def main():
                 cmd += ["--threads", str(a.threads)]
             mine.append(measure(cmd))
             print(f"run {i + 1}: segcalc {mine[-1][0]:.2f} s {mine[-1][1]:.2f} GB", end="", flush=True)
-            if not a.no_baseline:
-                bout = os.path.join(work, f"baseline-{i}")
-                bcmd = [a.python, BASELINE, a.dataset, "--as-of", AS_OF, "--out", bout]
+            for p in peers:
+                bout = os.path.join(work, f"{p}-{i}")
+                bcmd = [a.python, os.path.join(REFERENCE, PEERS[p]), a.dataset, "--as-of", AS_OF, "--out", bout]
                 if a.threads:
                     bcmd += ["--threads", str(a.threads)]
-                base.append(measure(bcmd))
+                base[p].append(measure(bcmd))
                 shutil.rmtree(bout, ignore_errors=True)
-                print(f" | baseline {base[-1][0]:.2f} s {base[-1][1]:.2f} GB", end="")
+                print(f" | {p} {base[p][-1][0]:.2f} s {base[p][-1][1]:.2f} GB", end="", flush=True)
             print()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     med = lambda xs, k: statistics.median(x[k] for x in xs)
-    print(f"\nsegcalc : median {med(mine, 0):.2f} s, peak RSS {med(mine, 1):.2f} GB ({a.runs} runs)")
-    if base:
-        print(f"baseline: median {med(base, 0):.2f} s, peak RSS {med(base, 1):.2f} GB ({a.runs} runs)")
-        print(f"segcalc is {med(base, 0) / med(mine, 0):.1f}x faster, with {med(base, 1) / med(mine, 1):.1f}x less memory")
+    print(f"\nsegcalc: median {med(mine, 0):.2f} s, peak RSS {med(mine, 1):.2f} GB ({a.runs} runs)")
+    for p, runs in base.items():
+        print(f"{p}: median {med(runs, 0):.2f} s, peak RSS {med(runs, 1):.2f} GB ({a.runs} runs)")
+        print(f"  segcalc is {med(runs, 0) / med(mine, 0):.1f}x faster than {p}, with {med(runs, 1) / med(mine, 1):.1f}x less memory")
 
 
 if __name__ == "__main__":

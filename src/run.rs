@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::engine::{Classifier, Members, PartitionCodes, PeopleTable, TableShape, build_table};
+use crate::engine::{Classifier, ListMembers, Members, PartitionCodes, PeopleTable, TableShape, build_table};
 use crate::error::{Error, Result, Warning};
 use crate::inputs::{DatasetPaths, Inputs, load};
 use crate::location::Location;
@@ -128,7 +128,8 @@ pub fn prepare_shard(
         inputs.source.files.len()
     ));
     let codes = PartitionCodes::new(model);
-    let classifier = Classifier { model, partitions: &codes, lists: &inputs.lists, evaluate };
+    let lists: Vec<ListMembers> = inputs.lists.iter().map(ListMembers::new).collect();
+    let classifier = Classifier { model, partitions: &codes, lists: &lists, evaluate };
     let attributes: Vec<(String, crate::rule::TypeFamily)> = if evaluate { model.columns.clone() } else { Vec::new() };
     let columns = ScanColumns { id: &model.id_column, partition: &model.partition_column, attributes: &attributes };
     let source = &inputs.source;

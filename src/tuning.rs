@@ -18,6 +18,11 @@ pub const BATCH_ROWS: usize = 64 * 1024;
 /// a span of ~400× (second round).
 pub const DENSE_SPAN: u64 = 2;
 
+/// A static list is tested per row through a bitset over its id span when the span is at most
+/// this many ids (4 MiB of bits), else through its Roaring bitmap: the bitset's test is a shift
+/// and a mask, the bitmap's a search of its containers (fifth round).
+pub const LIST_BITSET_MAX_BITS: u64 = 1 << 25;
+
 /// The share of `MemAvailable` the slot table may reserve before a row is read (it is sized
 /// from the footers' claims, which may be false): beyond it the sorting path runs, which
 /// allocates only for rows that decode. One half leaves room for the scan's batches and the

@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 
 use arrow_buffer::BooleanBuffer;
-use roaring::RoaringBitmap;
 
 use super::ids::{IdProblems, to_u32};
+use super::list_members::ListMembers;
 use super::partition::{PartitionCode, PartitionCodes};
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -36,7 +36,7 @@ pub struct Classifier<'a> {
     pub model: &'a Model,
     pub partitions: &'a PartitionCodes,
     /// Loaded static lists, indexed like `Model::lists` (unused lists are empty).
-    pub lists: &'a [RoaringBitmap],
+    pub lists: &'a [ListMembers],
     /// False for `validate`: ids and partitions only.
     pub evaluate: bool,
 }
@@ -82,10 +82,7 @@ impl Classifier<'_> {
                 Condition::Column(c) => {
                     kernel::evaluate(c, &columns[c.column]).map_err(arrow_err(&self.model.columns[c.column].0))?
                 }
-                Condition::InList { list } => {
-                    let members = &self.lists[*list];
-                    BooleanBuffer::collect_bool(len, |i| members.contains(batch.ids[i]))
-                }
+                Condition::InList { list } => self.lists[*list].test(&batch.ids),
             };
             cache[id] = Some(bits.clone());
             Ok(bits)

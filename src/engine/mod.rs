@@ -10,6 +10,7 @@
 pub mod build;
 pub mod classify;
 pub mod ids;
+pub mod list_members;
 pub mod members;
 pub mod partition;
 pub mod person_set;
@@ -19,6 +20,7 @@ pub mod table;
 
 pub use build::{TableShape, assemble, build_table};
 pub use classify::{Classifier, OUT_OF_SCOPE, SegmentCode};
+pub use list_members::ListMembers;
 pub use members::Members;
 pub use partition::PartitionCodes;
 pub use person_set::PersonSet;

@@ -14,7 +14,7 @@ use arrow_array::{ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArra
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
-use parquet::basic::Encoding;
+use parquet::basic::{Encoding, Type as PhysicalType};
 use parquet::file::metadata::ColumnChunkMetaData;
 use rayon::prelude::*;
 
@@ -272,7 +272,18 @@ impl PeopleSource {
                 continue;
             }
             roots.push(root);
-            let field = &hinted[root];
+            let field = hinted[root].clone();
+            // Decimals stored as 32- or 64-bit integers fit 64 bits: read as such, they decode
+            // to half the bytes and compare four to a vector (`rule::Column::Decimal64`).
+            if let DataType::Decimal128(precision, scale) = field.data_type() {
+                let leaf = (0..parquet_schema.num_columns()).find(|&i| parquet_schema.get_column_root_idx(i) == root);
+                let integer = leaf.is_some_and(|leaf| {
+                    matches!(parquet_schema.column(leaf).physical_type(), PhysicalType::INT32 | PhysicalType::INT64)
+                });
+                if integer && *precision <= 18 {
+                    hinted[root] = field.clone().with_data_type(DataType::Decimal64(*precision, *scale));
+                }
+            }
             if family_of(field.data_type()) == Some(TypeFamily::Text) {
                 let leaf = (0..parquet_schema.num_columns()).find(|&i| parquet_schema.get_column_root_idx(i) == root);
                 let dictionary = leaf.is_some_and(|leaf| all_dictionary_encoded(rg_meta.column(leaf)));

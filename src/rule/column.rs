@@ -8,7 +8,7 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Date32Type, Date64Type, Int32Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType,
+    Date32Type, Date64Type, Decimal64Type, Int32Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType,
     TimestampNanosecondType, TimestampSecondType,
 };
 use arrow_array::{Array, ArrayRef, BooleanArray, Decimal128Array, Float64Array, Int32Array, Int64Array};
@@ -24,6 +24,12 @@ pub enum Column {
     Int(Int64Array),
     Decimal {
         values: Decimal128Array,
+        scale: i8,
+    },
+    /// Decimals of up to 18 digits, as the reader gives those stored as 32- or 64-bit
+    /// integers: unscaled `i64`s, compared four to a vector rather than one `i128` at a time.
+    Decimal64 {
+        values: Int64Array,
         scale: i8,
     },
     Float(Float64Array),
@@ -55,8 +61,12 @@ impl Column {
                     Self::Int(arrow_cast::cast(array, &DataType::Int64)?.as_primitive::<Int64Type>().clone())
                 }
                 DataType::UInt64 => decimal(&arrow_cast::cast(array, &DataType::Decimal128(20, 0))?)?,
-                DataType::Decimal32(p, s) | DataType::Decimal64(p, s) => {
-                    decimal(&arrow_cast::cast(array, &DataType::Decimal128(*p, *s))?)?
+                DataType::Decimal32(p, s) => {
+                    let values = arrow_cast::cast(array, &DataType::Decimal64(*p, *s))?;
+                    Self::Decimal64 { values: values.as_primitive::<Decimal64Type>().reinterpret_cast(), scale: *s }
+                }
+                DataType::Decimal64(_, s) => {
+                    Self::Decimal64 { values: array.as_primitive::<Decimal64Type>().reinterpret_cast(), scale: *s }
                 }
                 DataType::Decimal128(..) => decimal(array)?,
                 DataType::Float16 | DataType::Float32 | DataType::Float64 | DataType::Decimal256(..) => {
@@ -96,6 +106,7 @@ impl Column {
             Self::Int32(a) | Self::Days32(a) => a.len(),
             Self::Int(a) => a.len(),
             Self::Decimal { values, .. } => values.len(),
+            Self::Decimal64 { values, .. } => values.len(),
             Self::Float(a) => a.len(),
             Self::Bool(a) => a.len(),
             Self::Time { raw, .. } => raw.len(),

@@ -40,6 +40,10 @@ pub fn evaluate(condition: &ColumnCondition, column: &Column) -> Result<BooleanB
             let bounds: Vec<(i128, i128)> = ranges.iter().filter_map(|r| range_in(r, i32::from(*scale))).collect();
             (in_ranges(a.values(), &bounds), a.nulls().cloned())
         }
+        (Test::Number(ranges), Column::Decimal64 { values: a, scale }) => {
+            let bounds: Vec<(i64, i64)> = ranges.iter().filter_map(|r| int_bounds(r, i32::from(*scale))).collect();
+            (in_ranges(a.values(), &bounds), a.nulls().cloned())
+        }
         (Test::Number(ranges), Column::Float(a)) => {
             let values = a.values();
             let mut positive = BooleanBuffer::new_unset(len);
@@ -102,6 +106,7 @@ fn nulls_of(column: &Column) -> Option<NullBuffer> {
         Column::Int32(a) | Column::Days32(a) => a.nulls().cloned(),
         Column::Int(a) => a.nulls().cloned(),
         Column::Decimal { values, .. } => values.nulls().cloned(),
+        Column::Decimal64 { values, .. } => values.nulls().cloned(),
         Column::Float(a) => a.nulls().cloned(),
         Column::Bool(a) => a.nulls().cloned(),
         Column::Time { raw, .. } => raw.nulls().cloned(),
@@ -113,7 +118,7 @@ fn column_kind(column: &Column) -> &'static str {
         Column::Text(_) => "text",
         Column::Int32(_) | Column::Int(_) => "integer",
         Column::Days32(_) => "date",
-        Column::Decimal { .. } => "decimal",
+        Column::Decimal { .. } | Column::Decimal64 { .. } => "decimal",
         Column::Float(_) => "float",
         Column::Bool(_) => "boolean",
         Column::Time { .. } => "date/time",

@@ -68,7 +68,8 @@ mod tests {
     use std::sync::Arc;
 
     use arrow_array::{
-        ArrayRef, Decimal128Array, Float32Array, Float64Array, Int8Array, Int32Array, Int64Array, UInt64Array,
+        ArrayRef, Decimal32Array, Decimal64Array, Decimal128Array, Float32Array, Float64Array, Int8Array, Int32Array,
+        Int64Array, UInt64Array,
     };
 
     use super::super::{agreed, answers};
@@ -146,17 +147,50 @@ mod tests {
 
     #[test]
     fn decimals_compare_exactly_at_their_scale() {
-        // 10.00, 10.01, null, -0.01
-        let decimals: ArrayRef = Arc::new(
-            Decimal128Array::from(vec![Some(1000), Some(1001), None, Some(-1)]).with_precision_and_scale(9, 2).unwrap(),
-        );
-        assert_eq!(answers(Operator::AtLeast, numbers(&["10.005"]), &decimals), [false, true, false, false]);
-        assert_eq!(answers(Operator::Is, numbers(&["10"]), &decimals), [true, false, false, false]);
-        assert_eq!(answers(Operator::Is, numbers(&["10.001"]), &decimals), [false; 4]);
-        assert_eq!(answers(Operator::LessThan, numbers(&["0"]), &decimals), [false, false, false, true]);
-        assert_eq!(answers(Operator::Between, between("-0.01", "10"), &decimals), [true, false, false, true]);
-        // A null is 0 for `is`.
-        assert_eq!(answers(Operator::Is, numbers(&["0"]), &decimals), [false, false, true, false]);
+        // 10.00, 10.01, null, -0.01, in each width a file's decimals can be read as; 64-bit
+        // values also at the edges of their range.
+        let values: [Option<i32>; 4] = [Some(1000), Some(1001), None, Some(-1)];
+        let widths: [ArrayRef; 3] = [
+            Arc::new(
+                Decimal128Array::from(values.map(|v| v.map(i128::from)).to_vec())
+                    .with_precision_and_scale(9, 2)
+                    .unwrap(),
+            ),
+            Arc::new(
+                Decimal64Array::from(values.map(|v| v.map(i64::from)).to_vec()).with_precision_and_scale(9, 2).unwrap(),
+            ),
+            Arc::new(Decimal32Array::from(values.to_vec()).with_precision_and_scale(9, 2).unwrap()),
+        ];
+        for decimals in &widths {
+            let kind = decimals.data_type();
+            assert_eq!(
+                answers(Operator::AtLeast, numbers(&["10.005"]), decimals),
+                [false, true, false, false],
+                "{kind}"
+            );
+            assert_eq!(answers(Operator::Is, numbers(&["10"]), decimals), [true, false, false, false], "{kind}");
+            assert_eq!(answers(Operator::Is, numbers(&["10.001"]), decimals), [false; 4], "{kind}");
+            assert_eq!(answers(Operator::LessThan, numbers(&["0"]), decimals), [false, false, false, true], "{kind}");
+            assert_eq!(
+                answers(Operator::Between, between("-0.01", "10"), decimals),
+                [true, false, false, true],
+                "{kind}"
+            );
+            // A null is 0 for `is`.
+            assert_eq!(answers(Operator::Is, numbers(&["0"]), decimals), [false, false, true, false], "{kind}");
+            // Bounds beyond what the width holds.
+            assert_eq!(answers(Operator::LessThan, numbers(&["1e30"]), decimals), [true, true, false, true], "{kind}");
+            assert_eq!(
+                answers(Operator::GreaterThan, numbers(&["-1e30"]), decimals),
+                [true, true, false, true],
+                "{kind}"
+            );
+        }
+        let edges: ArrayRef =
+            Arc::new(Decimal64Array::from(vec![i64::MIN, i64::MAX, 0]).with_precision_and_scale(18, 2).unwrap());
+        assert_eq!(answers(Operator::AtLeast, numbers(&["92233720368547758.07"]), &edges), [false, true, false]);
+        assert_eq!(answers(Operator::AtMost, numbers(&["-92233720368547758.08"]), &edges), [true, false, false]);
+        assert_eq!(answers(Operator::GreaterThan, numbers(&["92233720368547758.07"]), &edges), [false; 3]);
     }
 
     #[test]

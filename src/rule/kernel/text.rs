@@ -10,44 +10,64 @@ use arrow_schema::{ArrowError, DataType};
 use super::super::condition::{ColumnCondition, TextOp};
 use super::{bits_where, finish};
 
-/// Lowercases `s` into `scratch` (ASCII fast path) and tests it.
+/// Does `s`, lowercased, pass `op` with any of `needles` (lowercase already)? Each needle is
+/// first decided from `s`'s bytes where that is exact ([`byte_wise`]); `s` is lowercased into
+/// `scratch` only for the needles that remain.
 pub(super) fn text_matches(s: &str, op: TextOp, needles: &[String], scratch: &mut String) -> bool {
     if op == TextOp::Empty {
         return s.is_empty();
     }
-    // ASCII text lowercases byte by byte, so equality and affixes compare without a copy (a
-    // needle with non-ASCII bytes then never matches, as it should not).
-    let byte_wise = match op {
-        TextOp::Equals | TextOp::StartsWith | TextOp::EndsWith => s.is_ascii(),
-        TextOp::Contains | TextOp::Empty => false,
-    };
-    if byte_wise {
-        let h = s.as_bytes();
-        return needles.iter().any(|n| {
-            let n = n.as_bytes();
-            match op {
-                TextOp::Equals => h.eq_ignore_ascii_case(n),
-                TextOp::StartsWith => h.len() >= n.len() && h[..n.len()].eq_ignore_ascii_case(n),
-                TextOp::EndsWith => h.len() >= n.len() && h[h.len() - n.len()..].eq_ignore_ascii_case(n),
-                TextOp::Contains | TextOp::Empty => false,
-            }
-        });
-    }
-    scratch.clear();
-    if s.is_ascii() {
-        scratch.push_str(s);
-        scratch.make_ascii_lowercase();
-    } else {
-        scratch.push_str(&s.to_lowercase());
-    }
-    let s = scratch.as_str();
-    needles.iter().any(|n| match op {
-        TextOp::Equals => s == n,
-        TextOp::Contains => s.contains(n.as_str()),
-        TextOp::StartsWith => s.starts_with(n.as_str()),
-        TextOp::EndsWith => s.ends_with(n.as_str()),
-        TextOp::Empty => false,
+    let mut lowered = false;
+    needles.iter().any(|n| {
+        if let Some(answer) = byte_wise(s, op, n) {
+            return answer;
+        }
+        if !lowered {
+            scratch.clear();
+            scratch.push_str(&s.to_lowercase());
+            lowered = true;
+        }
+        let s = scratch.as_str();
+        match op {
+            TextOp::Equals => s == n,
+            TextOp::Contains => s.contains(n.as_str()),
+            TextOp::StartsWith => s.starts_with(n.as_str()),
+            TextOp::EndsWith => s.ends_with(n.as_str()),
+            TextOp::Empty => false,
+        }
     })
+}
+
+/// `lowercase(h) op n` for an ASCII needle, decided on `h`'s bytes without lowercasing it, when
+/// that is exact: the part of `h` the test looks at is ASCII (lowercasing is per character, so
+/// an ASCII part lowercases byte by byte wherever it sits), or, for containment, the needle has
+/// no letters (lowercasing changes only letters, into letters, and no character vanishes).
+/// `None` when the answer needs the lowercased text: non-ASCII bytes where the test looks.
+fn byte_wise(text: &str, op: TextOp, needle: &str) -> Option<bool> {
+    let (h, n) = (text.as_bytes(), needle.as_bytes());
+    if !n.is_ascii() {
+        return None;
+    }
+    // Shorter than the needle: lowercasing may lengthen non-ASCII text.
+    let short = || if h.is_ascii() { Some(false) } else { None };
+    match op {
+        TextOp::Equals => h.is_ascii().then(|| h.eq_ignore_ascii_case(n)),
+        TextOp::StartsWith if h.len() < n.len() => short(),
+        TextOp::StartsWith => {
+            let head = &h[..n.len()];
+            head.is_ascii().then(|| head.eq_ignore_ascii_case(n))
+        }
+        TextOp::EndsWith if h.len() < n.len() => short(),
+        TextOp::EndsWith => {
+            let tail = &h[h.len() - n.len()..];
+            tail.is_ascii().then(|| tail.eq_ignore_ascii_case(n))
+        }
+        TextOp::Contains if !n.iter().any(u8::is_ascii_alphabetic) => Some(text.contains(needle)),
+        TextOp::Contains if h.is_ascii() => {
+            Some(n.is_empty() || h.windows(n.len()).any(|window| window.eq_ignore_ascii_case(n)))
+        }
+        TextOp::Contains | TextOp::Empty => None,
+    }
 }
 
 #[allow(clippy::needless_pass_by_value)] // string arrays are passed as `&StringArray`, a Copy reference
@@ -114,6 +134,7 @@ mod tests {
     use arrow_array::{ArrayRef, DictionaryArray, Int8Array, LargeStringArray, StringArray, StringViewArray};
 
     use super::super::{agreed, answers};
+    use super::{TextOp, text_matches};
     use crate::rule::{Operand, Operator};
 
     const ROWS: [Option<&str>; 7] =
@@ -139,6 +160,48 @@ mod tests {
             Operand::Texts(needles.iter().map(|n| (*n).to_owned()).collect())
         };
         agreed(op, &operand, &encodings())
+    }
+
+    /// The byte-wise answers equal lowercasing first, on text where lowercasing changes lengths
+    /// (`İ`, the Kelvin sign), depends on context (final sigma) or leaves ASCII in place.
+    #[test]
+    fn byte_wise_answers_equal_lowercasing_first() {
+        let texts = [
+            "",
+            "@",
+            "a@b",
+            "Ärzte@Gmail.COM",
+            "İstanbul@x.tr",
+            "\u{212A}ELVIN",
+            "ΣΑΣ.",
+            "straße-1",
+            "STRASSE",
+            "x@.y",
+            "Hospital & Health Care",
+            "CFO of ÄRZTE",
+            "k",
+            "İ",
+        ];
+        let needles =
+            ["@gmail.com", "@", "i", "k", "ärz", "s", "ss", "@.", "", "x@", "kelvin", "cfo", "-1", "i\u{307}"];
+        let ops = [TextOp::Equals, TextOp::Contains, TextOp::StartsWith, TextOp::EndsWith];
+        let mut scratch = String::new();
+        for text in texts {
+            let lowered = text.to_lowercase();
+            for op in ops {
+                for needle in needles {
+                    let expected = match op {
+                        TextOp::Equals => lowered == needle,
+                        TextOp::Contains => lowered.contains(needle),
+                        TextOp::StartsWith => lowered.starts_with(needle),
+                        TextOp::EndsWith => lowered.ends_with(needle),
+                        TextOp::Empty => unreachable!(),
+                    };
+                    let got = text_matches(text, op, &[needle.to_owned()], &mut scratch);
+                    assert_eq!(got, expected, "{text:?} {op:?} {needle:?}");
+                }
+            }
+        }
     }
 
     #[test]
