@@ -29,11 +29,12 @@ pub const LIST_BITSET_MAX_BITS: u64 = 1 << 25;
 /// outputs (100M people: a 2.3 GB table of a 4.5 GB peak, third round).
 pub const SLOT_MEMORY_DIVISOR: u64 = 2;
 
-/// Slot placement of one row group: its rows are put in slot order by marking a window of
-/// slots when the window is at most this many times the rows, else by sorting. Files in id
-/// order, or shuffled within row groups, have a window of 1×; ids shuffled across files span
-/// the whole table (third round, `engine/slots.rs`).
-pub const ORDERED_WINDOW: usize = 4;
+/// Slot placement of one batch: its rows are written in row order when their slots lie within
+/// this many slots of each other (a window each code column's cache lines stay resident for:
+/// 4 MB of one column, in L2 and L3), else in slot order after a sort (ids shuffled across files
+/// span the whole table). Batches were placed a row group at a time, in slot order through a
+/// window of marks, until the fifth round; placed as classified, the codes are still in cache.
+pub const PLACE_SCATTER_WINDOW: usize = 4 << 20;
 
 /// Sorting path: when the table positions one batch's rows go to spread over more than this
 /// many rows on average, columns written by position would miss the cache on every row, so

@@ -33,7 +33,7 @@ pub struct TableShape {
 ///    ([`PeopleSource::id_range`]) give a range that is dense for the rows the footers claim
 ///    ([`is_dense_span`]), the table for that range fits in `1 / SLOT_MEMORY_DIVISOR` of the
 ///    available memory, and the partition codes fit a slot ([`SlotTable::MAX_PARTITION_CODES`]).
-///    Each row group's people go to slot `id - min` as soon as it is classified, so no batch
+///    Each batch's people go to slot `id - min` as soon as it is classified, so no batch
 ///    is kept. Statistics are claims: when an id falls outside the range, a batch has id
 ///    problems, or two rows share an id, the slots are dropped and path 2 reads the people
 ///    again, to report what is wrong with its rows.
@@ -57,8 +57,7 @@ pub fn build_table(
         log.step(format_args!("ids {min}..={max} are dense by the files' statistics: placing people as they are read"));
         let progress = log.progress("reading people", source.total_rows());
         let start = Instant::now();
-        let placed =
-            source.scan_row_groups(columns, |raw| classify(raw, &progress), |batches| slots.place(&batches))?;
+        let placed = source.scan(columns, |raw| classify(raw, &progress).map(|batch| slots.place(batch)))?;
         timed("scan_and_classify", start);
         drop(progress);
         let start = Instant::now();

@@ -52,55 +52,16 @@ impl Members {
     #[must_use]
     pub fn build(model: &Model, codes: &PartitionCodes, table: &PeopleTable, per_code: &[u64]) -> Self {
         let sparse = !is_dense(&table.ids);
-        let partition_codes = usize::from(codes.null) + 1;
         let workspace_people: Vec<u64> = (0..model.workspaces.len())
             .map(|w| per_code.iter().zip(&codes.sees[w]).filter(|(_, sees)| **sees).map(|(n, _)| n).sum())
             .collect();
         let overlap = overlaps(model, codes);
-        let partial = if sparse {
-            let rows = (0..model.workspaces.len())
-                .into_par_iter()
-                .map(|w| {
-                    if !overlap.iter().any(|by_w| by_w[w] == Overlap::Part) {
-                        return Vec::new();
-                    }
-                    rows_seen(&table.partitions, &codes.sees[w], workspace_people[w] as usize)
-                })
-                .collect();
-            Partial::Select { rows }
-        } else {
-            // Each partition's people once, then a workspace is the union of the partitions it sees.
-            let partitions = sets_by_code(&table.ids, &table.partitions, partition_codes);
-            let workspaces = (0..model.workspaces.len())
-                .into_par_iter()
-                .map(|w| {
-                    let seen = partitions.iter().zip(&codes.sees[w]).filter(|(_, sees)| **sees).map(|(set, _)| set);
-                    seen.fold(RoaringBitmap::new(), |union, set| union | set)
-                })
-                .collect();
-            Partial::Intersect { workspaces }
-        };
-        let segments = model
-            .segmentations
-            .par_iter()
-            .zip(&table.codes)
-            .map(|(s, column)| {
-                let count = s.segments.len() + 1;
-                if sparse {
-                    let sizes = &code_counts(column)[..count.min(256)];
-                    let pairs = table.ids.iter().zip(column).map(|(&id, &code)| (id, usize::from(code)));
-                    return gather_sets(pairs, sizes);
-                }
-                let sets = sets_by_code(&table.ids, column, count);
-                // Run containers where they are smaller, once, before any copy is written.
-                sets.into_iter()
-                    .map(|mut set| {
-                        set.optimize();
-                        PersonSet::Bitmap(set)
-                    })
-                    .collect()
-            })
-            .collect();
+        // The workspaces' sets and the segments' are independent: built side by side, the
+        // partitions' single pass over the table does not hold up the segmentations.
+        let (partial, segments) = rayon::join(
+            || partial_sets(model, codes, table, &overlap, &workspace_people, sparse),
+            || segment_sets(model, table, sparse),
+        );
         Self { workspace_people, segments, overlap, partial }
     }
 
@@ -135,6 +96,66 @@ impl Members {
             },
         }
     }
+}
+
+/// What partial overlaps are computed from (see [`Members::visible_segments`]).
+fn partial_sets(
+    model: &Model,
+    codes: &PartitionCodes,
+    table: &PeopleTable,
+    overlap: &[Vec<Overlap>],
+    workspace_people: &[u64],
+    sparse: bool,
+) -> Partial {
+    let partition_codes = usize::from(codes.null) + 1;
+    if sparse {
+        let rows = (0..model.workspaces.len())
+            .into_par_iter()
+            .map(|w| {
+                if !overlap.iter().any(|by_w| by_w[w] == Overlap::Part) {
+                    return Vec::new();
+                }
+                rows_seen(&table.partitions, &codes.sees[w], workspace_people[w] as usize)
+            })
+            .collect();
+        Partial::Select { rows }
+    } else {
+        // Each partition's people once, then a workspace is the union of the partitions it sees.
+        let partitions = sets_by_code(&table.ids, &table.partitions, partition_codes);
+        let workspaces = (0..model.workspaces.len())
+            .into_par_iter()
+            .map(|w| {
+                let seen = partitions.iter().zip(&codes.sees[w]).filter(|(_, sees)| **sees).map(|(set, _)| set);
+                seen.fold(RoaringBitmap::new(), |union, set| union | set)
+            })
+            .collect();
+        Partial::Intersect { workspaces }
+    }
+}
+
+/// `sets[s][g]`: the members of segment `g` (then `default`) of each approved segmentation `s`.
+fn segment_sets(model: &Model, table: &PeopleTable, sparse: bool) -> Vec<Vec<PersonSet>> {
+    model
+        .segmentations
+        .par_iter()
+        .zip(&table.codes)
+        .map(|(s, column)| {
+            let count = s.segments.len() + 1;
+            if sparse {
+                let sizes = &code_counts(column)[..count.min(256)];
+                let pairs = table.ids.iter().zip(column).map(|(&id, &code)| (id, usize::from(code)));
+                return gather_sets(pairs, sizes);
+            }
+            let sets = sets_by_code(&table.ids, column, count);
+            // Run containers where they are smaller, once, before any copy is written.
+            sets.into_iter()
+                .map(|mut set| {
+                    set.optimize();
+                    PersonSet::Bitmap(set)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// `overlap[s][w]`: how much of segmentation `s`'s scope workspace `w` sees.

@@ -16,10 +16,10 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU16, Ordering};
 
 use rayon::prelude::*;
 
-use super::classify::{ClassifiedBatch, SegmentCode};
+use super::classify::ClassifiedBatch;
 use super::partition::PartitionCode;
 use super::table::{PeopleTable, add_counts};
-use crate::tuning::ORDERED_WINDOW;
+use crate::tuning::PLACE_SCATTER_WINDOW;
 
 /// A slot no person has: partition slots hold the person's partition code plus one.
 const EMPTY: u16 = 0;
@@ -68,34 +68,42 @@ impl SlotTable {
         Some(Self { min, partitions: partitions?, codes: codes?, spoiled: AtomicBool::new(false) })
     }
 
-    /// Writes the people of `batches` (one row group's) into their slots; what is left of them
-    /// is their row count and unlisted partitions.
-    pub fn place(&self, batches: &[ClassifiedBatch]) -> PlacedBatch {
-        let mut placed = PlacedBatch::default();
-        for batch in batches {
-            placed.rows += batch.ids.len();
-            add_counts(&mut placed.unlisted_partitions, &batch.unlisted_partitions);
-        }
+    /// Writes the people of `batch` into their slots, right after it is classified (its codes
+    /// are still in cache, and no row group's batches wait for each other); what is left of it
+    /// is its row count and unlisted partitions.
+    pub fn place(&self, batch: ClassifiedBatch) -> PlacedBatch {
+        let placed = PlacedBatch { rows: batch.ids.len(), unlisted_partitions: batch.unlisted_partitions };
         // An id below `min` wraps past every slot.
-        let slots: Vec<usize> =
-            batches.iter().flat_map(|b| &b.ids).map(|&id| id.wrapping_sub(self.min) as usize).collect();
+        let slots: Vec<usize> = batch.ids.iter().map(|&id| id.wrapping_sub(self.min) as usize).collect();
         let in_range = slots.iter().all(|&slot| slot < self.partitions.len());
-        if !in_range || batches.iter().any(|b| !b.id_problems.is_empty()) {
+        if !in_range || !batch.id_problems.is_empty() {
             self.spoiled.store(true, Ordering::Relaxed);
             return placed;
         }
-        let (rows, slots) = slot_order(&slots);
-        let partitions: Vec<u16> = batches.iter().flat_map(|b| &b.partitions).map(|&p| p + 1).collect();
-        for (&row, &slot) in rows.iter().zip(&slots) {
-            self.partitions[slot].store(partitions[row as usize], Ordering::Relaxed);
-        }
-        // Columns in parallel: a file of one row group would otherwise be placed by one thread.
-        self.codes.par_iter().enumerate().for_each(|(s, column)| {
-            let codes: Vec<SegmentCode> = batches.iter().flat_map(|b| &b.codes[s]).copied().collect();
-            for (&row, &slot) in rows.iter().zip(&slots) {
-                column[slot].store(codes[row as usize], Ordering::Relaxed);
+        match sorted_if_scattered(&slots) {
+            // Row order: the slots' window stays in cache (files in id order, or shuffled within
+            // row groups), so each column is written where its rows go.
+            None => {
+                for (&slot, &p) in slots.iter().zip(&batch.partitions) {
+                    self.partitions[slot].store(p + 1, Ordering::Relaxed);
+                }
+                for (column, codes) in self.codes.iter().zip(&batch.codes) {
+                    for (&slot, &code) in slots.iter().zip(codes) {
+                        column[slot].store(code, Ordering::Relaxed);
+                    }
+                }
             }
-        });
+            Some((rows, slots)) => {
+                for (&row, &slot) in rows.iter().zip(&slots) {
+                    self.partitions[slot].store(batch.partitions[row as usize] + 1, Ordering::Relaxed);
+                }
+                for (column, codes) in self.codes.iter().zip(&batch.codes) {
+                    for (&row, &slot) in rows.iter().zip(&slots) {
+                        column[slot].store(codes[row as usize], Ordering::Relaxed);
+                    }
+                }
+            }
+        }
         placed
     }
 
@@ -150,39 +158,19 @@ impl SlotTable {
     }
 }
 
-/// The rows of `slots` (one slot per row) in slot order, with their slots: each column is then
-/// written front to back, where row order would jump around the row group's window of every
-/// column at once, far past the cache.
-fn slot_order(slots: &[usize]) -> (Vec<u32>, Vec<usize>) {
+/// When `slots` spread over more of the table than stays in cache (ids shuffled across
+/// files), the rows in slot order with their slots, so each column is written front to back;
+/// `None` when row order is as good.
+fn sorted_if_scattered(slots: &[usize]) -> Option<(Vec<u32>, Vec<usize>)> {
     let (Some(&low), Some(&high)) = (slots.iter().min(), slots.iter().max()) else {
-        return (Vec::new(), Vec::new());
+        return None;
     };
-    let window = high - low + 1;
-    if window > ORDERED_WINDOW * slots.len() {
-        // Rows spread over much of the table (ids shuffled across files): sort them.
-        let mut pairs: Vec<u64> =
-            slots.iter().enumerate().map(|(row, &slot)| ((slot as u64) << 32) | row as u64).collect();
-        pairs.sort_unstable();
-        return pairs.iter().map(|&pair| ((pair & 0xFFFF_FFFF) as u32, (pair >> 32) as usize)).unzip();
+    if high - low < PLACE_SCATTER_WINDOW {
+        return None;
     }
-    // A window of a few times the rows (files in id order, or shuffled within row groups):
-    // mark each slot with its row, then read the window in order.
-    let mut row_at = vec![u32::MAX; window];
-    for (row, &slot) in slots.iter().enumerate() {
-        row_at[slot - low] = row as u32;
-    }
-    // Kept without a branch per slot: whether a slot is this row group's is as random as the
-    // shuffle. One more entry takes the writes after the last row.
-    let (mut rows, mut ordered) = (vec![0u32; slots.len() + 1], vec![0usize; slots.len() + 1]);
-    let mut next = 0;
-    for (offset, &row) in row_at.iter().enumerate() {
-        rows[next] = row;
-        ordered[next] = low + offset;
-        next += usize::from(row != u32::MAX);
-    }
-    rows.truncate(next);
-    ordered.truncate(next);
-    (rows, ordered)
+    let mut pairs: Vec<u64> = slots.iter().enumerate().map(|(row, &slot)| ((slot as u64) << 32) | row as u64).collect();
+    pairs.sort_unstable();
+    Some(pairs.iter().map(|&pair| ((pair & 0xFFFF_FFFF) as u32, (pair >> 32) as usize)).unzip())
 }
 
 /// `len` values made by `value`, or `None` if the memory cannot be had.
@@ -196,6 +184,7 @@ fn filled<T>(len: usize, value: impl Fn() -> T) -> Option<Vec<T>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::classify::SegmentCode;
     use crate::engine::ids::IdProblems;
 
     fn batch(ids: &[u32], segmentations: usize) -> ClassifiedBatch {
@@ -211,7 +200,7 @@ mod tests {
 
     fn filled(ids_per_batch: &[&[u32]], min: u32, max: u32) -> Option<PeopleTable> {
         let table = SlotTable::new(min, (max - min) as usize + 1, 2)?;
-        let placed = ids_per_batch.iter().map(|ids| table.place(&[batch(ids, 2)])).collect();
+        let placed = ids_per_batch.iter().map(|ids| table.place(batch(ids, 2))).collect();
         table.finish(placed)
     }
 
@@ -229,6 +218,19 @@ mod tests {
         }
     }
 
+    /// Ids spread wider than the scatter window go through the sort; the table is the same.
+    #[test]
+    fn scattered_batches_land_in_id_order() {
+        let far = PLACE_SCATTER_WINDOW as u32 + 10;
+        let batches: [&[u32]; 2] = [&[far, 0, 7, far - 1], &[3, far - 5, 1]];
+        let table = filled(&batches, 0, far).unwrap();
+        let mut ids: Vec<u32> = batches.iter().flat_map(|b| b.iter()).copied().collect();
+        ids.sort_unstable();
+        assert_eq!(table.ids, ids);
+        let expected = batch(&ids, 2);
+        assert_eq!((table.partitions, table.codes), (expected.partitions, expected.codes));
+    }
+
     #[test]
     fn what_the_statistics_did_not_say_gives_none() {
         // An id outside the stated range.
@@ -239,7 +241,7 @@ mod tests {
         let table = SlotTable::new(0, 4, 1).unwrap();
         let mut bad = batch(&[0, 1, 2, 3], 1);
         bad.id_problems = IdProblems { nulls: 1, null_rows: vec![0], ..IdProblems::default() };
-        let placed = vec![table.place(&[bad])];
+        let placed = vec![table.place(bad)];
         assert!(table.finish(placed).is_none());
     }
 }

@@ -207,17 +207,6 @@ impl PeopleSource {
         self.scan_units(units, columns, f)
     }
 
-    /// Like [`Self::scan`], then `per_row_group` on each row group's results (in batch order)
-    /// as soon as its last batch is done; results come back in file and row-group order.
-    pub fn scan_row_groups<T: Send, U: Send>(
-        &self,
-        columns: &ScanColumns<'_>,
-        f: impl Fn(RawBatch) -> Result<T> + Sync,
-        per_row_group: impl Fn(Vec<T>) -> U + Sync,
-    ) -> Result<Vec<U>> {
-        self.scan_grouped(self.units(|_, _| true), columns, f, per_row_group)
-    }
-
     fn scan_units<T: Send>(
         &self,
         units: Vec<(usize, usize, u64)>,

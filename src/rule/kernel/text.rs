@@ -13,15 +13,16 @@ use super::{bits_where, finish};
 /// Does `s`, lowercased, pass `op` with any of `needles` (lowercase already)? Each needle is
 /// first decided from `s`'s bytes where that is exact ([`byte_wise`]); `s` is lowercased into
 /// `scratch` only for the needles that remain.
-pub(super) fn text_matches(s: &str, op: TextOp, needles: &[String], scratch: &mut String) -> bool {
+pub(super) fn text_matches(s: &str, op: TextOp, needles: &[Needle<'_>], scratch: &mut String) -> bool {
     if op == TextOp::Empty {
         return s.is_empty();
     }
     let mut lowered = false;
-    needles.iter().any(|n| {
-        if let Some(answer) = byte_wise(s, op, n) {
+    needles.iter().any(|needle| {
+        if let Some(answer) = byte_wise(s, op, needle) {
             return answer;
         }
+        let n = needle.text;
         if !lowered {
             scratch.clear();
             scratch.push_str(&s.to_lowercase());
@@ -30,9 +31,9 @@ pub(super) fn text_matches(s: &str, op: TextOp, needles: &[String], scratch: &mu
         let s = scratch.as_str();
         match op {
             TextOp::Equals => s == n,
-            TextOp::Contains => s.contains(n.as_str()),
-            TextOp::StartsWith => s.starts_with(n.as_str()),
-            TextOp::EndsWith => s.ends_with(n.as_str()),
+            TextOp::Contains => s.contains(n),
+            TextOp::StartsWith => s.starts_with(n),
+            TextOp::EndsWith => s.ends_with(n),
             TextOp::Empty => false,
         }
     })
@@ -43,9 +44,9 @@ pub(super) fn text_matches(s: &str, op: TextOp, needles: &[String], scratch: &mu
 /// an ASCII part lowercases byte by byte wherever it sits), or, for containment, the needle has
 /// no letters (lowercasing changes only letters, into letters, and no character vanishes).
 /// `None` when the answer needs the lowercased text: non-ASCII bytes where the test looks.
-fn byte_wise(text: &str, op: TextOp, needle: &str) -> Option<bool> {
-    let (h, n) = (text.as_bytes(), needle.as_bytes());
-    if !n.is_ascii() {
+fn byte_wise(text: &str, op: TextOp, needle: &Needle<'_>) -> Option<bool> {
+    let (h, n) = (text.as_bytes(), needle.text.as_bytes());
+    if !needle.ascii {
         return None;
     }
     // Shorter than the needle: lowercasing may lengthen non-ASCII text.
@@ -62,7 +63,11 @@ fn byte_wise(text: &str, op: TextOp, needle: &str) -> Option<bool> {
             let tail = &h[h.len() - n.len()..];
             tail.is_ascii().then(|| tail.eq_ignore_ascii_case(n))
         }
-        TextOp::Contains if !n.iter().any(u8::is_ascii_alphabetic) => Some(text.contains(needle)),
+        TextOp::Contains if !needle.letters => Some(match n {
+            // A searcher for one byte costs more to set up than memchr takes to run.
+            [byte] => h.contains(byte),
+            _ => text.contains(needle.text),
+        }),
         TextOp::Contains if h.is_ascii() => {
             Some(n.is_empty() || h.windows(n.len()).any(|window| window.eq_ignore_ascii_case(n)))
         }
@@ -70,8 +75,24 @@ fn byte_wise(text: &str, op: TextOp, needle: &str) -> Option<bool> {
     }
 }
 
+/// A lowercase needle with what [`byte_wise`] asks of it, found once per batch, not per row.
+pub(super) struct Needle<'a> {
+    text: &'a str,
+    ascii: bool,
+    /// Has ASCII letters (an ASCII needle without them is found in the text as it is).
+    letters: bool,
+}
+
+impl<'a> Needle<'a> {
+    pub(super) fn new(text: &'a str) -> Self {
+        Self { text, ascii: text.is_ascii(), letters: text.bytes().any(|b| b.is_ascii_alphabetic()) }
+    }
+}
+
 #[allow(clippy::needless_pass_by_value)] // string arrays are passed as `&StringArray`, a Copy reference
 fn per_value<'a, A: ArrayAccessor<Item = &'a str>>(array: A, op: TextOp, needles: &[String]) -> BooleanBuffer {
+    let needles: Vec<Needle<'_>> = needles.iter().map(|n| Needle::new(n)).collect();
+    let needles = needles.as_slice();
     let mut scratch = String::new();
     BooleanBuffer::collect_bool(array.len(), |i| text_matches(array.value(i), op, needles, &mut scratch))
 }
@@ -113,7 +134,14 @@ pub(super) fn text(
         let mut table: Vec<bool> = value_answers.iter().collect();
         table.push(null_answer);
         let last = (table.len() - 1) as u32;
-        let answers = bits_where(keys.values(), |k| table[(k as u32).min(last) as usize]);
+        let answers = if table.len() <= 64 {
+            // A small dictionary's answers fit one word: a shift per key, which vectorises,
+            // where a table lookup per key does not.
+            let word = table.iter().enumerate().fold(0u64, |word, (i, &yes)| word | (u64::from(yes) << i));
+            bits_where(keys.values(), |k| (word >> (k as u32).min(last)) & 1 == 1)
+        } else {
+            bits_where(keys.values(), |k| table[(k as u32).min(last) as usize])
+        };
         return Ok(match keys.nulls() {
             Some(valid) if valid.null_count() > 0 => {
                 let valid = valid.inner();
@@ -130,11 +158,13 @@ pub(super) fn text(
 mod tests {
     use std::sync::Arc;
 
-    use arrow_array::types::Int8Type;
-    use arrow_array::{ArrayRef, DictionaryArray, Int8Array, LargeStringArray, StringArray, StringViewArray};
+    use arrow_array::types::{Int8Type, Int32Type};
+    use arrow_array::{
+        ArrayRef, DictionaryArray, Int8Array, Int32Array, LargeStringArray, StringArray, StringViewArray,
+    };
 
     use super::super::{agreed, answers};
-    use super::{TextOp, text_matches};
+    use super::{Needle, TextOp, text_matches};
     use crate::rule::{Operand, Operator};
 
     const ROWS: [Option<&str>; 7] =
@@ -197,7 +227,7 @@ mod tests {
                         TextOp::EndsWith => lowered.ends_with(needle),
                         TextOp::Empty => unreachable!(),
                     };
-                    let got = text_matches(text, op, &[needle.to_owned()], &mut scratch);
+                    let got = text_matches(text, op, &[Needle::new(needle)], &mut scratch);
                     assert_eq!(got, expected, "{text:?} {op:?} {needle:?}");
                 }
             }
@@ -239,6 +269,28 @@ mod tests {
     fn empty_is_null_or_the_empty_string() {
         assert_eq!(on_all(Operator::IsEmpty, &[]), [false, true, false, true, false, false, false]);
         assert_eq!(on_all(Operator::IsNotEmpty, &[]), [true, false, true, false, true, true, true]);
+    }
+
+    /// Dictionaries of up to 64 values answer through one word, larger ones through a table:
+    /// both as the plain strings do.
+    #[test]
+    fn small_and_large_dictionaries_agree_with_plain_strings() {
+        for size in [3usize, 63, 64, 65, 200] {
+            let values: Vec<String> = (0..size).map(|v| format!("Value {v}")).collect();
+            let picks: Vec<Option<i32>> = (0..500).map(|i| (i % 7 != 3).then_some(((i * 31) % size) as i32)).collect();
+            let dict: ArrayRef = Arc::new(DictionaryArray::<Int32Type>::new(
+                Int32Array::from(picks.clone()),
+                Arc::new(StringArray::from(values.clone())),
+            ));
+            let plain: ArrayRef = Arc::new(StringArray::from(
+                picks.iter().map(|p| p.map(|k| values[k as usize].clone())).collect::<Vec<_>>(),
+            ));
+            for op in [Operator::Is, Operator::IsNot, Operator::EndsWith] {
+                let needle = Operand::Texts(vec![format!("value {}", size - 1)]);
+                let expected = answers(op, needle.clone(), &plain);
+                assert_eq!(answers(op, needle, &dict), expected, "{op} on {size} values");
+            }
+        }
     }
 
     #[test]
