@@ -90,29 +90,57 @@ impl Classifier<'_> {
         // The rows each origin workspace sees, once per workspace rather than per segmentation.
         let mut scopes: Vec<Option<BooleanBuffer>> = vec![None; self.partitions.sees.len()];
         for s in &self.model.segmentations {
-            let mut remaining = scopes[s.origin]
-                .get_or_insert_with(|| {
-                    let sees = &self.partitions.sees[s.origin];
-                    BooleanBuffer::collect_bool(len, |i| sees[usize::from(batch.partitions[i])])
-                })
-                .clone();
+            let scope = scopes[s.origin].get_or_insert_with(|| {
+                let sees = &self.partitions.sees[s.origin];
+                BooleanBuffer::collect_bool(len, |i| sees[usize::from(batch.partitions[i])])
+            });
+            // The in-scope rows no segment has claimed yet, a word of 64 rows at a time.
+            let mut remaining: Vec<u64> = scope.bit_chunks().iter_padded().collect();
             let mut codes = vec![OUT_OF_SCOPE; len];
+            let mut left = remaining.iter().any(|&word| word != 0);
             for (g, segment) in s.segments.iter().enumerate() {
-                if remaining.count_set_bits() == 0 {
+                if !left {
                     break;
                 }
-                let hits = &segment.predicate.evaluate(len, &mut leaf)? & &remaining;
-                for i in hits.set_indices() {
-                    codes[i] = g as SegmentCode;
-                }
-                remaining = &remaining & &!&hits;
+                let hits = segment.predicate.evaluate(len, &mut leaf)?;
+                left = claim(&mut remaining, hits.bit_chunks().iter_padded(), &mut codes, g as SegmentCode);
             }
             let default = s.segments.len() as SegmentCode;
-            for i in remaining.set_indices() {
-                codes[i] = default;
-            }
+            claim(&mut remaining, std::iter::repeat(u64::MAX), &mut codes, default);
             batch.codes.push(codes);
         }
         Ok(batch)
     }
+}
+
+/// Gives segment `code` to the `remaining` rows that `hits` holds (both a word of 64 rows at a
+/// time) and takes them out of `remaining`, in one pass without allocating; says whether any
+/// row remains.
+fn claim(remaining: &mut [u64], hits: impl Iterator<Item = u64>, codes: &mut [SegmentCode], code: SegmentCode) -> bool {
+    let mut left = false;
+    for ((k, rest), hit) in remaining.iter_mut().enumerate().zip(hits) {
+        let mut won = *rest & hit;
+        *rest &= !won;
+        left |= *rest != 0;
+        if won == 0 {
+            continue;
+        }
+        // A whole word of rows is one bounds check; its bits index it without another.
+        match <&mut [SegmentCode; 64]>::try_from(codes.get_mut(k * 64..k * 64 + 64).unwrap_or_default()) {
+            Ok(word) => {
+                while won != 0 {
+                    word[(won.trailing_zeros() & 63) as usize] = code;
+                    won &= won - 1;
+                }
+            }
+            Err(_) => {
+                // The last, partial word: its padding bits are never set.
+                while won != 0 {
+                    codes[k * 64 + won.trailing_zeros() as usize] = code;
+                    won &= won - 1;
+                }
+            }
+        }
+    }
+    left
 }
