@@ -75,8 +75,10 @@ pub fn dry_run(options: &RunOptions, log: &Log) -> Result<DryRun> {
         .collect();
     let folder = OutputFolder::at(&options.out);
     let compared = folder.current().and_then(|run| {
-        run.map(|previous| Ok((previous.id().to_owned(), diff_runs(&previous_segments(&previous)?, model, &table))))
-            .transpose()
+        run.map(|previous| {
+            Ok((previous.id().to_owned(), diff_runs(&previous_segments(&previous)?, model, &table, &members.segments)))
+        })
+        .transpose()
     });
     let (compared_with, movements) = match compared {
         Ok(None) => (None, None),

@@ -293,7 +293,7 @@ fn write_run(
         None
     } else {
         timed(&mut timings, "changes", || {
-            Ok(write_run_changes(previous, out, layout, model, &table, window.as_ref(), &mut warnings, log))
+            Ok(write_run_changes(previous, out, layout, model, &table, &members, window.as_ref(), &mut warnings, log))
         })?
     };
     let manifest = Manifest::new(RunRecord {
@@ -324,6 +324,7 @@ fn write_run_changes(
     layout: &RunLayout,
     model: &Model,
     table: &PeopleTable,
+    members: &Members,
     window: Option<&Range<u64>>,
     warnings: &mut Vec<Warning>,
     log: &Log,
@@ -333,7 +334,7 @@ fn write_run_changes(
         Ok(Some(id)) => {
             let result = folder.open(&id).and_then(|previous| {
                 let old = previous_segments(&previous)?;
-                let mut rows = diff_runs(&old, model, table);
+                let mut rows = diff_runs(&old, model, table, &members.segments);
                 // A shard's changes are those of its ids: the old members of other shards' ids
                 // are not gone, they are theirs.
                 if let Some(range) = window {
