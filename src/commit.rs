@@ -4,19 +4,24 @@
 //!
 //! The cost is O(objects + bitmap bytes), never a re-evaluation of people: membership files are
 //! adopted as they are (`part-<K>.parquet`: hard links locally, copies inside the store), each
-//! segment's bitmaps are the union of the shards' (whose containers never overlap: shards are cut
-//! on multiples of 65,536), the manifest's counts are summed, access is shard 0's, and the
-//! changes, which each shard computed for its ids against the same `current`, are concatenated.
+//! segment's bitmap is the shards' concatenated (their containers follow one another: shards
+//! are cut on multiples of 65,536, so the bytes are the unsharded run's), the manifest's counts
+//! are summed, access is shard 0's, and the changes, which each shard computed for its ids
+//! against the same `current`, are concatenated.
 
 use std::time::Instant;
 
+use rayon::prelude::*;
 use roaring::RoaringBitmap;
+
+use crate::engine::portable::PortableBitmap;
 
 use crate::error::{Error, Result, ShardProblem};
 use crate::location::Location;
 use crate::log::Log;
 use crate::output::changes::{ChangeRow, read_changes, write_changes};
 use crate::output::destination::Destination;
+use crate::output::file_writer::with_file_writer;
 use crate::output::history;
 use crate::output::layout::{Key, Layout};
 use crate::output::manifest::{Manifest, Timing, WarningEntry};
@@ -59,24 +64,35 @@ pub fn commit(options: &CommitOptions, log: &Log) -> Result<RunSummary> {
             destination.adopt(&from, relative(&to), &staging)?;
         }
     }
-    // Bitmaps: the union of the shards' sets of each segment (disjoint containers).
+    // Bitmaps: each segment's shard sets, concatenated (a shard's containers all lie above the
+    // previous shard's), in parallel and written by the writer threads.
     let first = shards[0].manifest();
+    let mut segments = Vec::new();
     for workspace in &first.workspaces {
         for segmentation in &workspace.segmentations {
             let dir = staging.layout.bitmaps(&workspace.id, &segmentation.id).on(&staging.out);
             std::fs::create_dir_all(&dir).map_err(|source| Error::Write { path: dir.clone(), source })?;
-            for segment in &segmentation.segments {
-                let mut union = RoaringBitmap::new();
-                for shard in &shards {
-                    union |= shard.segment(&workspace.id, &segmentation.id, &segment.id)?.to_bitmap();
-                }
-                let path = staging.layout.bitmap(&workspace.id, &segmentation.id, &segment.id).on(&staging.out);
-                let mut bytes = Vec::with_capacity(union.serialized_size());
-                union.serialize_into(&mut bytes).expect("a bitmap serialises into memory");
-                std::fs::write(&path, bytes).map_err(|source| Error::Write { path, source })?;
-            }
+            segments.extend(segmentation.segments.iter().map(|g| (&workspace.id, &segmentation.id, &g.id)));
         }
     }
+    with_file_writer(|files| {
+        let written: Vec<Result<()>> = segments
+            .par_iter()
+            .map(|&(workspace, segmentation, segment)| {
+                let parts: Vec<PortableBitmap> = shards
+                    .iter()
+                    .map(|shard| shard.segment(workspace, segmentation, segment))
+                    .collect::<Result<_>>()?;
+                let path = staging.layout.bitmap(workspace, segmentation, segment).on(&staging.out);
+                match PortableBitmap::concat(&parts.iter().collect::<Vec<_>>()) {
+                    Some(joined) => files.write(&path, joined.bytes()),
+                    None => files.write(&path, &union_bytes(&parts)),
+                }
+            })
+            .collect();
+        // The first failure in manifest order, whatever the threads' timing.
+        written.into_iter().collect::<Result<()>>()
+    })?;
     // Access: the model's, the same in every shard.
     let access = Layout::shard(&options.run_id, 0).access();
     destination.adopt(&access, relative(&Layout::run("").access()), &staging)?;
@@ -106,6 +122,19 @@ pub fn commit(options: &CommitOptions, log: &Log) -> Result<RunSummary> {
         log.warn(format_args!("could not remove the shards of run {}: {e}; remove them by hand", options.run_id));
     }
     Ok(RunSummary { run_dir, manifest, seconds: clock.elapsed().as_secs_f64() })
+}
+
+/// The union of sets whose containers do not follow one another (shards that are not this
+/// run's own cut), through Roaring bitmaps: the same set, optimized as a run writes it.
+fn union_bytes(parts: &[PortableBitmap]) -> Vec<u8> {
+    let mut union = RoaringBitmap::new();
+    for part in parts {
+        union |= part.to_bitmap();
+    }
+    union.optimize();
+    let mut bytes = Vec::with_capacity(union.serialized_size());
+    union.serialize_into(&mut bytes).expect("a bitmap serialises into memory");
+    bytes
 }
 
 /// `key` relative to the root of `Layout::run("")` (`runs/`): the key inside a run.

@@ -12,9 +12,8 @@ use std::sync::{Arc, Mutex, Once, OnceLock, PoisonError};
 
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int32Array, Int64Array, StringArray, UInt64Array};
 use arrow_schema::{DataType, Field, TimeUnit};
-use roaring::RoaringBitmap;
 use segcalc::Error;
-use segcalc::engine::{Classifier, Members, OUT_OF_SCOPE, PartitionCodes, assemble};
+use segcalc::engine::{Classifier, ListMembers, Members, OUT_OF_SCOPE, PartitionCodes, assemble};
 use segcalc::inputs::DatasetPaths;
 use segcalc::log::Log;
 use segcalc::model::json::Issues;
@@ -127,7 +126,8 @@ pub fn model(data: &[u8]) -> Result<String, String> {
     // encoded, once as views: the two forms the scan gives).
     let codes = PartitionCodes::new(&model);
     let access = segcalc::output::access::access_rows(&model);
-    let lists: Vec<RoaringBitmap> = model.lists.iter().map(|_| [1u32, 3, 5].into_iter().collect()).collect();
+    let lists: Vec<ListMembers> =
+        model.lists.iter().map(|_| ListMembers::new(&[1u32, 3, 5].into_iter().collect())).collect();
     let classifier = Classifier { model: &model, partitions: &codes, lists: &lists, evaluate: true };
     let mut batches = Vec::new();
     for (file, dictionary) in [false, true].into_iter().enumerate() {

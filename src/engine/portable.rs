@@ -155,6 +155,61 @@ impl PortableBitmap {
         Ok(Self { bytes, len })
     }
 
+    /// The union of `parts` whose containers follow one another (every key of a part below
+    /// every key of the next, as the shards of a run's id ranges give): their containers as they
+    /// are, under one header, byte for byte what encoding the union would give. `None` when a
+    /// part's keys do not lie above the ones before.
+    #[must_use]
+    pub fn concat(parts: &[&PortableBitmap]) -> Option<Self> {
+        let mut stored: Vec<Stored<'_>> = Vec::new();
+        for part in parts {
+            for container in Containers::new(&part.bytes).ok()? {
+                let container = container.ok()?;
+                if stored.last().is_some_and(|last| last.key >= container.key) {
+                    return None;
+                }
+                stored.push(container);
+            }
+        }
+        let count = stored.len();
+        if count == 0 {
+            return Some(Self::from_sorted(&[]));
+        }
+        let has_runs = stored.iter().any(|c| c.kind == Kind::Runs);
+        let has_offsets = !has_runs || count >= NO_OFFSET_THRESHOLD;
+        let header =
+            if has_runs { 4 + count.div_ceil(8) } else { 8 } + 4 * count + if has_offsets { 4 * count } else { 0 };
+        let mut bytes = vec![0u8; header];
+        let mut head = Cursor(&mut bytes);
+        if has_runs {
+            head.put(&(COOKIE_RUNS | ((count as u32 - 1) << 16)).to_le_bytes());
+            let run_flags = head.take(count.div_ceil(8));
+            for (i, c) in stored.iter().enumerate() {
+                if c.kind == Kind::Runs {
+                    run_flags[i / 8] |= 1 << (i % 8);
+                }
+            }
+        } else {
+            head.put(&COOKIE_NO_RUNS.to_le_bytes());
+            head.put(&(count as u32).to_le_bytes());
+        }
+        for (field, c) in head.take(4 * count).chunks_exact_mut(4).zip(&stored) {
+            field.copy_from_slice(&(u32::from(c.key) | ((c.len as u32 - 1) << 16)).to_le_bytes());
+        }
+        if has_offsets {
+            let mut offset = header;
+            for (field, c) in head.take(4 * count).chunks_exact_mut(4).zip(&stored) {
+                field.copy_from_slice(&(offset as u32).to_le_bytes());
+                offset += c.data.len();
+            }
+        }
+        bytes.reserve_exact(stored.iter().map(|c| c.data.len()).sum());
+        for c in &stored {
+            bytes.extend_from_slice(c.data);
+        }
+        Some(Self { bytes, len: parts.iter().map(|p| p.len).sum() })
+    }
+
     /// Calls `f` with every id, ascending.
     pub fn for_each(&self, f: impl FnMut(u32)) {
         // The bytes were encoded here or checked by `from_bytes`: visiting them again cannot
@@ -404,6 +459,43 @@ mod tests {
         let mut plain = Vec::new();
         RoaringBitmap::from_sorted_iter(ids.iter().copied()).unwrap().serialize_into(&mut plain).unwrap();
         assert_eq!(all(&PortableBitmap::from_bytes(plain).unwrap()), ids);
+    }
+
+    /// `ids` cut at container boundaries into parts: concatenated, their bytes are the
+    /// union's as roaring-rs writes it.
+    fn check_concat(ids: &[u32], cuts: &[u32]) {
+        let mut parts = Vec::new();
+        let mut rest = ids;
+        for &cut in cuts {
+            let at = rest.partition_point(|&id| id < cut << 16);
+            parts.push(PortableBitmap::from_sorted(&rest[..at]));
+            rest = &rest[at..];
+        }
+        parts.push(PortableBitmap::from_sorted(rest));
+        let refs: Vec<&PortableBitmap> = parts.iter().collect();
+        let joined = PortableBitmap::concat(&refs).expect("parts in key order");
+        assert_eq!(joined.bytes(), roaring_bytes(ids), "{} ids cut at {cuts:?}", ids.len());
+        assert_eq!(joined.len(), ids.len() as u64);
+    }
+
+    #[test]
+    fn parts_in_key_order_concatenate_to_the_union() {
+        let runs: Vec<u32> = (0..200_000).collect();
+        let mixed: Vec<u32> = (0..400_000u32).filter(|i| i % 3 == 0 || (100_000..140_000).contains(i)).collect();
+        let sparse: Vec<u32> = (0..40u32).map(|i| i * 9_000_017).collect();
+        for ids in [&runs, &mixed, &sparse] {
+            check_concat(ids, &[1]);
+            check_concat(ids, &[1, 2, 3]);
+            check_concat(ids, &[0, 5_000]);
+        }
+        // Fewer than four containers with runs: no offset header, however many parts.
+        check_concat(&(0..70_000).collect::<Vec<_>>(), &[1]);
+        check_concat(&[], &[1, 2]);
+        // Parts whose keys overlap or go back are not concatenated.
+        let a = PortableBitmap::from_sorted(&[1, 70_000]);
+        let b = PortableBitmap::from_sorted(&[65_537]);
+        assert!(PortableBitmap::concat(&[&a, &b]).is_none());
+        assert!(PortableBitmap::concat(&[&b, &PortableBitmap::from_sorted(&[5])]).is_none());
     }
 
     fn all(bitmap: &PortableBitmap) -> Vec<u32> {

@@ -54,10 +54,34 @@ fn sharded_equals_unsharded(dataset: &Path, n: usize) {
     ok(&commit(sharded.path(), &run_id, n));
     assert_eq!(current_id(sharded.path()).as_deref(), Some(run_id.as_str()));
     assert_same_current(sharded.path(), whole.path(), &format!("{n} shards"));
+    assert_same_bitmap_bytes(&whole.path().join("current/bitmaps"), &sharded.path().join("current/bitmaps"));
     assert!(!sharded.path().join("shards").join(&run_id).exists(), "the committed shards are removed");
     let parts =
         std::fs::read_dir(sharded.path().join(format!("runs/{run_id}/membership/workspace=default"))).unwrap().count();
     assert!(parts >= 1 && parts <= n, "one part per shard that has people: {parts}");
+}
+
+/// Every bitmap file under `whole` has the same bytes under `sharded`, and no file is extra: the
+/// commit concatenates the shards' containers into the very bytes of the unsharded run.
+fn assert_same_bitmap_bytes(whole: &Path, sharded: &Path) {
+    let files = |root: &Path| -> Vec<std::path::PathBuf> {
+        let mut found = Vec::new();
+        let mut folders = vec![root.to_owned()];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() { folders.push(path) } else { found.push(path.strip_prefix(root).unwrap().to_owned()) }
+            }
+        }
+        found.sort();
+        found
+    };
+    let names = files(whole);
+    assert!(!names.is_empty());
+    assert_eq!(files(sharded), names, "the same bitmap files");
+    for name in names {
+        assert!(std::fs::read(whole.join(&name)).unwrap() == std::fs::read(sharded.join(&name)).unwrap(), "{name:?}");
+    }
 }
 
 #[test]
