@@ -53,12 +53,11 @@ fn byte_wise(text: &str, op: TextOp, needle: &Needle<'_>) -> Option<bool> {
     let short = || if h.is_ascii() { Some(false) } else { None };
     match op {
         TextOp::Equals => h.is_ascii().then(|| h.eq_ignore_ascii_case(n)),
-        TextOp::StartsWith if h.len() < n.len() => short(),
+        TextOp::StartsWith | TextOp::EndsWith if h.len() < n.len() => short(),
         TextOp::StartsWith => {
             let head = &h[..n.len()];
             head.is_ascii().then(|| head.eq_ignore_ascii_case(n))
         }
-        TextOp::EndsWith if h.len() < n.len() => short(),
         TextOp::EndsWith => {
             let tail = &h[h.len() - n.len()..];
             tail.is_ascii().then(|| tail.eq_ignore_ascii_case(n))
