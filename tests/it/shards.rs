@@ -80,7 +80,11 @@ fn assert_same_bitmap_bytes(whole: &Path, sharded: &Path) {
     assert!(!names.is_empty());
     assert_eq!(files(sharded), names, "the same bitmap files");
     for name in names {
-        assert!(std::fs::read(whole.join(&name)).unwrap() == std::fs::read(sharded.join(&name)).unwrap(), "{name:?}");
+        assert!(
+            std::fs::read(whole.join(&name)).unwrap() == std::fs::read(sharded.join(&name)).unwrap(),
+            "{}",
+            name.display()
+        );
     }
 }
 
