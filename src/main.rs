@@ -298,6 +298,28 @@ fn thread_pool(threads: Option<usize>) -> segcalc::Result<rayon::ThreadPool> {
 /// Why printing `--json` cannot fail: the views are plain data.
 const JSON_ALWAYS_WRITES: &str = "the --json views are strings, numbers, booleans and lists, with no map keys that are not strings, which serde_json always writes";
 
+/// Writes `text` to standard output. A reader that stops early (`segcalc show … | head`)
+/// closes the pipe: that ends the output, not the command, so it is no error (and no panic, as
+/// `print!` gives); any other failure to write is.
+fn emit(text: &str) -> segcalc::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(segcalc::Error::Write { path: "standard output".into(), source: e })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Writes the summary of work that is done (a published run, a written shard): failing to say
+/// so must not turn the done work into a failed command, so a write error is only a warning.
+fn summarize(text: &str) {
+    if let Err(e) = emit(text) {
+        eprintln!("warning: {e}");
+    }
+}
+
 fn execute(cli: Cli) -> segcalc::Result<()> {
     match cli.command {
         Command::Run { dataset, out, keep, no_changes, shard, run_id, dry_run, json } => {
@@ -318,9 +340,9 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
             if dry_run {
                 let dry = thread_pool(dataset.threads)?.install(|| segcalc::dry_run::dry_run(&options, &log))?;
                 if json {
-                    println!("{}", serde_json::to_string_pretty(&dry).expect(JSON_ALWAYS_WRITES));
+                    emit(&format!("{}\n", serde_json::to_string_pretty(&dry).expect(JSON_ALWAYS_WRITES)))?;
                 } else {
-                    print!("{}", segcalc::dry_run::render(&dry));
+                    emit(&segcalc::dry_run::render(&dry))?;
                 }
                 return Ok(());
             }
@@ -335,8 +357,8 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
             let changes =
                 m.changes.as_ref().map_or_else(|| "no changes computed".to_owned(), |c| format!("{} changes", c.rows));
             if let Some(shard) = &shard {
-                println!(
-                    "segcalc: computed shard {}/{} of run {} — {} people, {}, {:.2}s → {} (published once `segcalc commit OUT --run-id {} --shards {}` runs)",
+                summarize(&format!(
+                    "segcalc: computed shard {}/{} of run {} — {} people, {}, {:.2}s → {} (published once `segcalc commit OUT --run-id {} --shards {}` runs)\n",
                     shard.index,
                     shard.count,
                     shard.run_id,
@@ -346,11 +368,11 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
                     summary.run_dir.display(),
                     shard.run_id,
                     shard.count
-                );
+                ));
                 return Ok(());
             }
-            println!(
-                "segcalc: published run {} — {} people, {} segmentations, {} workspaces, {}, {} warnings, {:.2}s → {}",
+            summarize(&format!(
+                "segcalc: published run {} — {} people, {} segmentations, {} workspaces, {}, {} warnings, {:.2}s → {}\n",
                 m.run_id,
                 m.people.total,
                 m.segmentations.len(),
@@ -359,7 +381,7 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
                 m.warnings.len(),
                 summary.seconds,
                 summary.run_dir.display()
-            );
+            ));
             Ok(())
         }
         Command::Commit { out, run_id, shards, keep, quiet } => {
@@ -367,14 +389,14 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
             let options = segcalc::commit::CommitOptions { out: Location::from_arg(&out)?, run_id, shards, keep };
             let summary = segcalc::commit::commit(&options, &log)?;
             let m = &summary.manifest;
-            println!(
-                "segcalc: committed and published run {} — {} people from {shards} shards, {} changes, {:.2}s → {}",
+            summarize(&format!(
+                "segcalc: committed and published run {} — {} people from {shards} shards, {} changes, {:.2}s → {}\n",
                 m.run_id,
                 m.people.total,
                 m.changes.as_ref().map_or(0, |c| c.rows),
                 summary.seconds,
                 summary.run_dir.display()
-            );
+            ));
             Ok(())
         }
         Command::Explain { dataset, person, segmentation, workspace, as_of, people, model, json } => {
@@ -387,9 +409,9 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
             };
             let explanation = segcalc::explain::explain(&options)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&explanation).expect(JSON_ALWAYS_WRITES));
+                emit(&format!("{}\n", serde_json::to_string_pretty(&explanation).expect(JSON_ALWAYS_WRITES)))?;
             } else {
-                print!("{}", segcalc::explain::render(&explanation));
+                emit(&segcalc::explain::render(&explanation))?;
             }
             Ok(())
         }
@@ -397,30 +419,30 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
             let out = Location::from_arg(&out)?;
             let view = segcalc::show::show(&segcalc::show::ShowOptions { out, run, workspace, user, segment, limit })?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&view).expect(JSON_ALWAYS_WRITES));
+                emit(&format!("{}\n", serde_json::to_string_pretty(&view).expect(JSON_ALWAYS_WRITES)))?;
             } else {
-                print!("{}", segcalc::show::render(&view));
+                emit(&segcalc::show::render(&view))?;
             }
             Ok(())
         }
         Command::Diff { folders, from, to, json, check } => {
             let diff = segcalc::diff::diff(&segcalc::diff::DiffRuns::new(&folders, from, to)?)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&diff).expect(JSON_ALWAYS_WRITES));
+                emit(&format!("{}\n", serde_json::to_string_pretty(&diff).expect(JSON_ALWAYS_WRITES)))?;
             } else {
-                print!("{}", segcalc::diff::render(&diff));
+                emit(&segcalc::diff::render(&diff))?;
             }
             if check { segcalc::diff::check(&diff) } else { Ok(()) }
         }
         Command::Report { out, html, run } => {
             let written = segcalc::report::report(&Location::from_arg(&out)?, run.as_deref(), &html)?;
-            println!("segcalc: wrote the report of run {written} to {}", html.display());
+            emit(&format!("segcalc: wrote the report of run {written} to {}\n", html.display()))?;
             Ok(())
         }
         Command::Generate { people, seed, out, files, sparse_ids } => {
             let options = segcalc::generate::GenerateOptions { people, seed, out: out.clone(), files, sparse_ids };
             let written = segcalc::generate::generate(&options)?;
-            println!("segcalc: wrote {written} people in {files} file(s) to {}", out.display());
+            emit(&format!("segcalc: wrote {written} people in {files} file(s) to {}\n", out.display()))?;
             Ok(())
         }
         Command::Validate { dataset } => {
@@ -430,7 +452,7 @@ fn execute(cli: Cli) -> segcalc::Result<()> {
             for w in &warnings {
                 eprintln!("warning: {w}");
             }
-            println!("segcalc: {} is valid ({} warnings)", dataset.dataset.display(), warnings.len());
+            emit(&format!("segcalc: {} is valid ({} warnings)\n", dataset.dataset.display(), warnings.len()))?;
             Ok(())
         }
     }

@@ -251,3 +251,26 @@ fn explain_errors_name_what_is_missing_and_what_exists() {
         ],
     );
 }
+
+/// A reader that stops early (`segcalc show OUT | head`) closes the pipe before segcalc has
+/// written: the command ends quietly with success, as Unix tools do, never with a panic.
+#[test]
+fn show_into_a_closed_pipe_ends_quietly() {
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    text(&["run", "data/sample", "--out", o, "--as-of", FIXTURE_AS_OF, "-q"]);
+    for args in [vec!["show", o], vec!["show", o, "--json"], vec!["show", o, "--workspace", "emea"]] {
+        let mut child = crate::support::segcalc()
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The read end closes before segcalc has read the run, so its first write meets it.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        let errors = stderr(&output);
+        assert!(!errors.contains("panicked"), "{args:?}: {errors}");
+        assert!(output.status.success(), "{args:?}: {:?} {errors}", output.status);
+    }
+}
