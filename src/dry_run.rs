@@ -76,7 +76,7 @@ pub fn dry_run(options: &RunOptions, log: &Log) -> Result<DryRun> {
     let folder = OutputFolder::at(&options.out);
     let compared = folder.current().and_then(|run| {
         run.map(|previous| {
-            Ok((previous.id().to_owned(), diff_runs(&previous_segments(&previous)?, model, &table, &members.segments)))
+            Ok((previous.id().to_owned(), diff_runs(previous_segments(&previous)?, model, &table, &members.segments)?))
         })
         .transpose()
     });

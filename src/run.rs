@@ -333,8 +333,7 @@ fn write_run_changes(
         Ok(None) => return None,
         Ok(Some(id)) => {
             let result = folder.open(&id).and_then(|previous| {
-                let old = previous_segments(&previous)?;
-                let mut rows = diff_runs(&old, model, table, &members.segments);
+                let mut rows = diff_runs(previous_segments(&previous)?, model, table, &members.segments)?;
                 // A shard's changes are those of its ids: the old members of other shards' ids
                 // are not gone, they are theirs.
                 if let Some(range) = window {

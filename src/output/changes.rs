@@ -17,7 +17,7 @@ use arrow_array::{StringArray, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
 use rayon::prelude::*;
 
-use super::published::PublishedRun;
+use super::published::{PublishedRun, StoredSet};
 use super::table_file::write_rows;
 use crate::engine::portable::PortableBitmap;
 use crate::engine::{PeopleTable, PersonSet, SegmentCode};
@@ -68,25 +68,30 @@ pub fn read_changes(run: &PublishedRun) -> Result<Vec<ChangeRow>> {
     Ok(rows)
 }
 
-/// The previous run's segments per segmentation id, read (checked) from its origin bitmaps.
-pub fn previous_segments(run: &PublishedRun) -> Result<BTreeMap<String, SegmentSets>> {
+/// One segmentation's segments, by id, as the previous run's files hold them, not yet checked.
+pub type StoredSets = Vec<(String, StoredSet)>;
+
+/// The previous run's segments per segmentation id, read from its origin bitmaps. They are
+/// checked only where they are used ([`diff_runs`]): a segmentation whose files hold this run's
+/// very bytes needs no check.
+pub fn previous_segments(run: &PublishedRun) -> Result<BTreeMap<String, StoredSets>> {
     let segmentations = &run.manifest().segmentations;
     if let Some(s) = segmentations.iter().find(|s| s.segments.len() >= usize::from(NOT_OLD)) {
         let problem = RunDamage::TooManySegments { segmentation: s.id.clone(), segments: s.segments.len() };
         return Err(Error::DamagedRun { path: run.manifest_path(), problem });
     }
-    // Read in parallel (each file is a read that waits on the disk, then a check of its bytes);
-    // the first problem in manifest order is the one reported, whatever the timing.
+    // Read in parallel (each file is a read that waits on the disk); the first problem in
+    // manifest order is the one reported, whatever the timing.
     let files: Vec<(usize, &str)> = segmentations
         .iter()
         .enumerate()
         .flat_map(|(k, s)| s.segments.iter().map(move |g| (k, g.id.as_str())))
         .collect();
-    let read: Vec<Result<PortableBitmap>> = files
+    let read: Vec<Result<StoredSet>> = files
         .par_iter()
-        .map(|&(k, segment)| run.segment(&segmentations[k].origin, &segmentations[k].id, segment))
+        .map(|&(k, segment)| run.stored_segment(&segmentations[k].origin, &segmentations[k].id, segment))
         .collect();
-    let mut out: BTreeMap<String, SegmentSets> = BTreeMap::new();
+    let mut out: BTreeMap<String, StoredSets> = BTreeMap::new();
     for ((k, segment), set) in files.into_iter().zip(read) {
         out.entry(segmentations[k].id.clone()).or_default().push((segment.to_owned(), set?));
     }
@@ -188,46 +193,55 @@ fn seek(ids: &[u32], from: usize, id: u32) -> usize {
 
 /// Every change row: segmentations of this run in model order, then those that are gone (by id).
 /// Every change row of this run (`table`, with `segments`: its sets per segmentation, as
-/// `Members::segments`) against the `previous` run's sets.
+/// `Members::segments`) against the `previous` run's sets; a previous file that is used and
+/// damaged is an error naming it (the first in model order).
 pub fn diff_runs(
-    previous: &BTreeMap<String, SegmentSets>,
+    mut previous: BTreeMap<String, StoredSets>,
     model: &Model,
     table: &PeopleTable,
     segments: &[Vec<PersonSet>],
-) -> Vec<ChangeRow> {
-    let empty = SegmentSets::new();
-    let current: Vec<Vec<ChangeRow>> = model
+) -> Result<Vec<ChangeRow>> {
+    let olds: Vec<StoredSets> =
+        model.segmentations.iter().map(|s| previous.remove(&s.id).unwrap_or_default()).collect();
+    let current: Vec<Result<Vec<ChangeRow>>> = model
         .segmentations
         .par_iter()
         .zip(&table.codes)
         .zip(segments)
-        .map(|((s, codes), new)| {
-            let old = previous.get(&s.id).unwrap_or(&empty);
+        .zip(olds)
+        .map(|(((s, codes), new), old)| {
             let names = s.segment_ids();
-            if unchanged(old, &names, new) {
-                return Vec::new();
+            if unchanged(&old, &names, new) {
+                return Ok(Vec::new());
             }
-            diff_segmentation(&s.id, old, &names, &table.ids, codes)
+            Ok(diff_segmentation(&s.id, &checked(old)?, &names, &table.ids, codes))
         })
         .collect();
-    let mut rows: Vec<ChangeRow> = current.into_iter().flatten().collect();
-    for (id, old) in previous {
-        if !model.segmentations.iter().any(|s| s.id == *id) {
-            rows.extend(diff_segmentation(id, old, &[], &[], &[]));
-        }
+    let mut rows = Vec::new();
+    for part in current {
+        rows.extend(part?);
     }
-    rows
+    // Segmentations that are gone: what is left of `previous`.
+    for (id, old) in previous {
+        rows.extend(diff_segmentation(&id, &checked(old)?, &[], &[], &[]));
+    }
+    Ok(rows)
+}
+
+fn checked(sets: StoredSets) -> Result<SegmentSets> {
+    sets.into_iter().map(|(name, stored)| Ok((name, stored.check()?))).collect()
 }
 
 /// Does every segment of a segmentation hold exactly whom it held (the same names in the same
 /// order, the same portable bytes)? Then no person entered, left or moved, and the people need
-/// not be walked: the usual case of a scheduled run, and the walk was a third of its time.
-/// Bytes that differ prove nothing (the walk decides).
-fn unchanged(old: &SegmentSets, names: &[&str], new: &[PersonSet]) -> bool {
+/// not be walked, nor the old files checked (they are this run's good bytes): the usual case of
+/// a scheduled run, where the walk and the checks were a third of its time. Bytes that differ
+/// prove nothing (the walk decides).
+fn unchanged(old: &StoredSets, names: &[&str], new: &[PersonSet]) -> bool {
     old.len() == names.len()
         && new.len() == names.len()
         && old.iter().zip(names).zip(new).all(|(((old_name, old_set), name), new_set)| {
-            old_name == name && old_set.bytes() == new_set.portable_bytes().as_ref()
+            old_name == name && old_set.bytes == new_set.portable_bytes().as_ref()
         })
 }
 
@@ -285,21 +299,34 @@ mod tests {
         };
         let dense: Vec<u32> = (0..100_000).filter(|i| i % 3 != 0).collect();
         let spec: [(&str, &[u32]); 3] = [("a", &[1, 5, 9]), ("b", &dense), ("default", &[2, 4_000_000_000])];
-        let written: SegmentSets = members(&spec)
+        let stored = |sets: SegmentSets| -> StoredSets {
+            let at = std::path::PathBuf::from("old.roaring");
+            sets.into_iter()
+                .map(|(name, set)| (name, StoredSet { bytes: set.bytes().to_vec(), at: at.clone() }))
+                .collect()
+        };
+        // What the previous run's files hold: the sets' own bytes.
+        let written: StoredSets = members(&spec)
             .iter()
             .zip(&spec)
             .map(|(set, (name, _))| {
-                let bytes = set.portable_bytes().into_owned();
-                ((*name).to_owned(), PortableBitmap::from_bytes(bytes).expect("a set's own bytes"))
+                let at = std::path::PathBuf::from(format!("{name}.roaring"));
+                ((*name).to_owned(), StoredSet { bytes: set.portable_bytes().into_owned(), at })
             })
             .collect();
         let names = ["a", "b", "default"];
         assert!(unchanged(&written, &names, &members(&spec)));
-        assert!(unchanged(&sets(&spec), &names, &members(&spec)), "sets encoded from sorted ids");
+        assert!(unchanged(&stored(sets(&spec)), &names, &members(&spec)), "sets encoded from sorted ids");
         let moved: [(&str, &[u32]); 3] = [("a", &[1, 5]), ("b", &dense), ("default", &[2, 9, 4_000_000_000])];
         assert!(!unchanged(&written, &names, &members(&moved)));
         assert!(!unchanged(&written, &["a", "c", "default"], &members(&spec)), "a renamed segment");
         assert!(!unchanged(&written, &names[..2], &members(&spec[..2])), "a segment fewer");
+        // Damaged bytes are never taken as unchanged, and are an error naming the file once used.
+        let mut damaged = written;
+        damaged[1].1.bytes.truncate(10);
+        assert!(!unchanged(&damaged, &names, &members(&spec)));
+        let error = checked(damaged).unwrap_err().to_string();
+        assert!(error.contains("b.roaring"), "{error}");
     }
 
     #[test]

@@ -109,6 +109,22 @@ impl OutputFolder {
     }
 }
 
+/// A segment file's bytes as read, and where they were read.
+#[derive(Debug)]
+pub struct StoredSet {
+    pub bytes: Vec<u8>,
+    pub at: PathBuf,
+}
+
+impl StoredSet {
+    /// The set, checked as roaring-rs checks what it reads; damage names the file.
+    pub fn check(self) -> Result<PortableBitmap> {
+        let at = self.at;
+        PortableBitmap::from_bytes(self.bytes)
+            .map_err(|problem| Error::DamagedRun { path: at, problem: problem.into() })
+    }
+}
+
 /// One published run: its manifest, and its files read on demand.
 pub struct PublishedRun {
     storage: Arc<dyn Storage>,
@@ -177,9 +193,14 @@ impl PublishedRun {
 
     /// What workspace `workspace` sees of segment `segment` of `segmentation`, read checked.
     pub fn segment(&self, workspace: &str, segmentation: &str, segment: &str) -> Result<PortableBitmap> {
+        self.stored_segment(workspace, segmentation, segment)?.check()
+    }
+
+    /// The same file's bytes, not yet checked: a caller that only compares them with bytes it
+    /// knows are good need not check them ([`StoredSet::check`] does when it must).
+    pub fn stored_segment(&self, workspace: &str, segmentation: &str, segment: &str) -> Result<StoredSet> {
         let key = self.layout.bitmap(workspace, segmentation, segment);
-        PortableBitmap::from_bytes(self.read(&key)?)
-            .map_err(|problem| Error::DamagedRun { path: self.storage.locate(&key), problem: problem.into() })
+        Ok(StoredSet { bytes: self.read(&key)?, at: self.storage.locate(&key) })
     }
 
     /// Every row of access.parquet, in file order (sorted by user, segmentation, workspace).
