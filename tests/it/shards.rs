@@ -91,8 +91,8 @@ fn assert_same_bitmap_bytes(whole: &Path, sharded: &Path) {
 #[test]
 fn any_number_of_shards_gives_the_unsharded_run() {
     let dataset = tempfile::tempdir().unwrap();
-    generate(dataset.path(), 120_000, &["--files", "3"]);
-    // 120K dense ids are two containers: 4 and 7 shards leave some shards without people.
+    generate(dataset.path(), 70_000, &["--files", "3"]);
+    // 70K dense ids are two containers: 4 and 7 shards leave some shards without people.
     for n in [1, 2, 3, 4, 7] {
         sharded_equals_unsharded(dataset.path(), n);
     }
