@@ -61,6 +61,56 @@ impl Container {
     fn data_bytes(&self) -> usize {
         self.kind.data_bytes(self.len, self.runs)
     }
+
+    fn described(&self) -> Described {
+        Described { key: self.key, len: self.len, kind: self.kind, data_bytes: self.data_bytes() }
+    }
+}
+
+/// What the header says of one container: its key, count of ids, layout and data size.
+#[derive(Clone, Copy)]
+struct Described {
+    key: u16,
+    len: usize,
+    kind: Kind,
+    data_bytes: usize,
+}
+
+/// The header of portable bytes whose containers are `containers`, in order: the cookie (with
+/// the run flags when any container is runs), each container's key and count, and the offsets
+/// of their data, which follows the header in the same order.
+fn header(containers: impl Iterator<Item = Described> + Clone) -> Vec<u8> {
+    let count = containers.clone().count();
+    let has_runs = containers.clone().any(|c| c.kind == Kind::Runs);
+    let has_offsets = !has_runs || count >= NO_OFFSET_THRESHOLD;
+    let size = if has_runs { 4 + count.div_ceil(8) } else { 8 } + 4 * count + if has_offsets { 4 * count } else { 0 };
+    let mut bytes = vec![0u8; size];
+    let mut head = Cursor(&mut bytes);
+    if has_runs {
+        // Count-1 in the cookie's high half, then one bit per container: is it runs?
+        head.put(&(COOKIE_RUNS | ((count as u32 - 1) << 16)).to_le_bytes());
+        let run_flags = head.take(count.div_ceil(8));
+        for (i, c) in containers.clone().enumerate() {
+            if c.kind == Kind::Runs {
+                run_flags[i / 8] |= 1 << (i % 8);
+            }
+        }
+    } else {
+        head.put(&COOKIE_NO_RUNS.to_le_bytes());
+        head.put(&(count as u32).to_le_bytes());
+    }
+    for (field, c) in head.take(4 * count).chunks_exact_mut(4).zip(containers.clone()) {
+        // A container holds 1..=65536 values, stored less one.
+        field.copy_from_slice(&(u32::from(c.key) | ((c.len as u32 - 1) << 16)).to_le_bytes());
+    }
+    if has_offsets {
+        let mut offset = size;
+        for (field, c) in head.take(4 * count).chunks_exact_mut(4).zip(containers) {
+            field.copy_from_slice(&(offset as u32).to_le_bytes());
+            offset += c.data_bytes;
+        }
+    }
+    bytes
 }
 
 impl PortableBitmap {
@@ -69,41 +119,10 @@ impl PortableBitmap {
     pub fn from_sorted(ids: &[u32]) -> Self {
         debug_assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids must be strictly ascending");
         let containers = containers(ids);
-        let count = containers.len();
-        let has_runs = containers.iter().any(|c| c.kind == Kind::Runs);
-        let has_offsets = !has_runs || count >= NO_OFFSET_THRESHOLD;
-        let header =
-            if has_runs { 4 + count.div_ceil(8) } else { 8 } + 4 * count + if has_offsets { 4 * count } else { 0 };
-        let size = header + containers.iter().map(Container::data_bytes).sum::<usize>();
-
-        let mut bytes = vec![0u8; size];
-        let (head, mut data) = bytes.split_at_mut(header);
-        let mut head = Cursor(head);
-        if has_runs {
-            // Count-1 in the cookie's high half, then one bit per container: is it runs?
-            head.put(&(COOKIE_RUNS | ((count as u32 - 1) << 16)).to_le_bytes());
-            let run_flags = head.take(count.div_ceil(8));
-            for (i, c) in containers.iter().enumerate() {
-                if c.kind == Kind::Runs {
-                    run_flags[i / 8] |= 1 << (i % 8);
-                }
-            }
-        } else {
-            head.put(&COOKIE_NO_RUNS.to_le_bytes());
-            head.put(&(count as u32).to_le_bytes());
-        }
-        let descriptions = head.take(4 * count);
-        for (field, c) in descriptions.chunks_exact_mut(4).zip(&containers) {
-            // A container holds 1..=65536 values, stored less one.
-            field.copy_from_slice(&(u32::from(c.key) | ((c.len as u32 - 1) << 16)).to_le_bytes());
-        }
-        if has_offsets {
-            let mut offset = header;
-            for (field, c) in head.take(4 * count).chunks_exact_mut(4).zip(&containers) {
-                field.copy_from_slice(&(offset as u32).to_le_bytes());
-                offset += c.data_bytes();
-            }
-        }
+        let mut bytes = header(containers.iter().map(Container::described));
+        let data_start = bytes.len();
+        bytes.resize(data_start + containers.iter().map(Container::data_bytes).sum::<usize>(), 0);
+        let mut data = &mut bytes[data_start..];
         if containers.iter().all(|c| c.kind == Kind::Array) {
             // Arrays only (sparse ids: a dozen per container): the data is every id's low half,
             // in order, written in one pass rather than a short loop per container.
@@ -171,38 +190,8 @@ impl PortableBitmap {
                 stored.push(container);
             }
         }
-        let count = stored.len();
-        if count == 0 {
-            return Some(Self::from_sorted(&[]));
-        }
-        let has_runs = stored.iter().any(|c| c.kind == Kind::Runs);
-        let has_offsets = !has_runs || count >= NO_OFFSET_THRESHOLD;
-        let header =
-            if has_runs { 4 + count.div_ceil(8) } else { 8 } + 4 * count + if has_offsets { 4 * count } else { 0 };
-        let mut bytes = vec![0u8; header];
-        let mut head = Cursor(&mut bytes);
-        if has_runs {
-            head.put(&(COOKIE_RUNS | ((count as u32 - 1) << 16)).to_le_bytes());
-            let run_flags = head.take(count.div_ceil(8));
-            for (i, c) in stored.iter().enumerate() {
-                if c.kind == Kind::Runs {
-                    run_flags[i / 8] |= 1 << (i % 8);
-                }
-            }
-        } else {
-            head.put(&COOKIE_NO_RUNS.to_le_bytes());
-            head.put(&(count as u32).to_le_bytes());
-        }
-        for (field, c) in head.take(4 * count).chunks_exact_mut(4).zip(&stored) {
-            field.copy_from_slice(&(u32::from(c.key) | ((c.len as u32 - 1) << 16)).to_le_bytes());
-        }
-        if has_offsets {
-            let mut offset = header;
-            for (field, c) in head.take(4 * count).chunks_exact_mut(4).zip(&stored) {
-                field.copy_from_slice(&(offset as u32).to_le_bytes());
-                offset += c.data.len();
-            }
-        }
+        let mut bytes =
+            header(stored.iter().map(|c| Described { key: c.key, len: c.len, kind: c.kind, data_bytes: c.data.len() }));
         bytes.reserve_exact(stored.iter().map(|c| c.data.len()).sum());
         for c in &stored {
             bytes.extend_from_slice(c.data);

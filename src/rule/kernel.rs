@@ -144,7 +144,7 @@ fn in_ranges<T: PartialOrd + Copy>(values: &[T], bounds: &[(T, T)]) -> BooleanBu
 /// One bit per value, `test(value)`, packed 64 to a word. Iterating fixed-size chunks of the
 /// slice (no per-row index or bounds check) lets the compiler vectorise the tests; arrow's
 /// `collect_bool` calls an index closure per row and does not.
-pub(super) fn bits_where<T: Copy>(values: &[T], test: impl Fn(T) -> bool) -> BooleanBuffer {
+pub fn bits_where<T: Copy>(values: &[T], test: impl Fn(T) -> bool) -> BooleanBuffer {
     let pack = |chunk: &[T]| chunk.iter().enumerate().fold(0u64, |word, (j, &v)| word | (u64::from(test(v)) << j));
     let chunks = values.chunks_exact(64);
     let rest = chunks.remainder();
